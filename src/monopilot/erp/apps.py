@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ErpConfig(AppConfig):
+    name = "monopilot.erp"
+    label = "erp"
