@@ -17,6 +17,9 @@ def main(argv: list[str] | None = None) -> None:
     if len(args) > 1 and not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")
     args[0] = "monopilot"
+    # `monopilot bench webhooks --events 100 --json` → the suite's own command and options.
+    if len(args) > 2 and args[1] == "bench" and args[2] != "all":
+        args = [args[0], f"bench_{args[2]}", *args[3:]]
     execute_from_command_line(args)
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "monopilot.webhooks",
     "monopilot.apikeys",
     "monopilot.api",
+    "monopilot.exchange",
     "monopilot.console",
 ]
 

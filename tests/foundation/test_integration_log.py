@@ -112,3 +112,10 @@ def test_buffered_writer_writes_every_row(org: Organization) -> None:
     writer.flush()
     writer.stop()
     assert IntegrationLog.objects.filter(org=org).count() == 230
+
+
+def test_nul_characters_are_dropped_before_storage(org: Organization) -> None:
+    row = _row(org, request_body={"q\x00": "a\x00b"}, error_message="bad\x00byte")
+    stored = IntegrationLog.objects.get(pk=row.pk)
+    assert stored.request_body == {"q": "ab"}
+    assert stored.error_message == "badbyte"

@@ -31,15 +31,20 @@ def mask_authorization(value: str) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Mask API keys and webhook secrets that appear inside free text."""
-    text = _INLINE_KEY.sub(r"\1***", text)
+    """Mask API keys and webhook secrets that appear inside free text.
+
+    NUL characters are dropped too: PostgreSQL cannot store them in text or jsonb.
+    """
+    text = _INLINE_KEY.sub(r"\1***", text.replace("\x00", ""))
     return _INLINE_SECRET.sub(r"\1***", text)
 
 
 def mask(value: Any) -> Any:
     """Return a copy of a JSON-like value with secret fields replaced, recursively."""
     if isinstance(value, dict):
-        return {key: _mask_field(str(key), item) for key, item in value.items()}
+        return {
+            str(key).replace("\x00", ""): _mask_field(str(key), item) for key, item in value.items()
+        }
     if isinstance(value, list):
         return [mask(item) for item in value]
     if isinstance(value, str):

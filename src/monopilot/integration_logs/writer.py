@@ -86,10 +86,20 @@ class BufferedLogWriter:
             close_old_connections()
             IntegrationLog.objects.bulk_create(batch)
         except Exception:  # a log failure must never kill the writer thread
-            logger.exception("could not write %d integration log rows", len(batch))
+            logger.exception("batch of %d log rows failed; writing one by one", len(batch))
+            self._write_one_by_one(batch)
         finally:
             for _ in batch:
                 self._queue.task_done()
+
+    @staticmethod
+    def _write_one_by_one(batch: list[IntegrationLog]) -> None:
+        """One bad row must not take the other rows of its batch with it."""
+        for row in batch:
+            try:
+                IntegrationLog.objects.bulk_create([row])
+            except Exception:
+                logger.exception("could not write integration log row %s", row.pk)
 
 
 _writer: BufferedLogWriter | None = None

@@ -1,0 +1,221 @@
+"""Claiming due messages and recording attempt outcomes (the dispatcher's database side).
+
+Claim: PostgreSQL uses `SELECT … FOR UPDATE SKIP LOCKED`, so any number of workers on any
+number of machines take disjoint batches without waiting on each other. SQLite has no row
+locks; its transactions here are IMMEDIATE (settings), so the claim holds the single write
+lock from BEGIN, and the UPDATE re-checks "still pending and lease free" anyway.
+A claim sets a lease; a worker that dies simply lets it run out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from monopilot.integration_logs.models import IntegrationLog
+from monopilot.integration_logs.services import LogEntry
+from monopilot.outbox import alerts, fastsql, policy
+from monopilot.outbox import transport as transports
+from monopilot.outbox.models import Attempt, Message, Status
+from monopilot.outbox.transport import Job, Outcome
+
+logger = logging.getLogger(__name__)
+
+RESPONSE_BODY_CHARS = 4000
+
+
+def due_messages(now: datetime) -> Any:
+    earlier_in_line = Message.objects.filter(
+        ordering_key=OuterRef("ordering_key"),
+        status__in=[Status.PENDING, Status.HELD],
+        seq__lt=OuterRef("seq"),
+    )
+    return (
+        Message.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .filter(Q(ordering_key="") | ~Exists(earlier_in_line))
+    )
+
+
+def claim(*, worker: str, limit: int, lease_seconds: float) -> list[Job]:
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        candidates = due_messages(now).order_by("next_attempt_at")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        ids = list(candidates.values_list("id", flat=True)[:limit])
+        if not ids:
+            return []
+        Message.objects.filter(id__in=ids, status=Status.PENDING).filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+        ).update(
+            lease_until=now + timedelta(seconds=lease_seconds), lease_token=token, leased_by=worker
+        )
+        rows = list(Message.objects.filter(id__in=ids, lease_token=token))
+    return [to_job(row) for row in rows]
+
+
+def to_job(row: Message) -> Job:
+    return Job(
+        id=row.id,
+        org_id=row.org_id,
+        kind=row.kind,
+        target_id=row.target_id,
+        target_label=row.target_label,
+        event_id=row.event_id,
+        event_type=row.event_type,
+        payload=bytes(row.payload),
+        content_type=row.content_type,
+        correlation_id=row.correlation_id,
+        retry_policy=row.retry_policy,
+        max_retries=row.max_retries,
+        attempts=row.attempts,
+        cycle_attempts=row.cycle_attempts,
+        lease_token=row.lease_token,
+    )
+
+
+def record(outcomes: list[Outcome], *, worker: str = "") -> None:
+    """Write attempts, move messages on, log every attempt — one transaction per batch."""
+    if not outcomes:
+        return
+    now = timezone.now()
+    attempted = [o for o in outcomes if o.deferred_until is None]
+    with transaction.atomic():
+        _release_deferred([o for o in outcomes if o.deferred_until is not None])
+        fastsql.insert(Attempt, [_attempt_row(o, worker) for o in attempted])
+        _mark_delivered([o for o in attempted if o.ok], now)
+        dead_orgs = {o.job.org_id for o in attempted if not o.ok and _mark_failed(o, now)}
+        fastsql.insert(IntegrationLog, [_log_row(o) for o in attempted])
+        by_kind: dict[str, list[Outcome]] = defaultdict(list)
+        for outcome in attempted:
+            by_kind[outcome.job.kind].append(outcome)
+        for kind, group in by_kind.items():
+            transports.get(kind).after(group)
+        for org_id in dead_orgs:
+            alerts.check_dead_letter_threshold(org_id=org_id)
+
+
+def _release_deferred(outcomes: list[Outcome]) -> None:
+    for o in outcomes:
+        Message.objects.filter(id=o.job.id, lease_token=o.job.lease_token).update(
+            next_attempt_at=o.deferred_until, lease_until=None, lease_token=""
+        )
+
+
+def _attempt_row(o: Outcome, worker: str) -> Attempt:
+    return Attempt(
+        id=o.job.delivery_id,
+        org_id=o.job.org_id,
+        message_id=o.job.id,
+        number=o.job.number,
+        started_at=o.started_at,
+        duration_ms=o.duration_ms,
+        ok=o.ok,
+        http_status=o.http_status,
+        request_headers=o.request_headers,
+        response_body=o.response_body[:RESPONSE_BODY_CHARS],
+        error=o.error[:4000],
+        worker=worker[:100],
+        manual=o.job.manual,
+    )
+
+
+def _mark_delivered(outcomes: list[Outcome], now: datetime) -> None:
+    groups: dict[tuple[str, int | None], list[uuid.UUID]] = defaultdict(list)
+    for o in outcomes:
+        groups[(o.job.lease_token, o.http_status)].append(o.job.id)
+    for (token, status), ids in groups.items():
+        Message.objects.filter(id__in=ids, lease_token=token).update(
+            status=Status.DELIVERED,
+            delivered_at=now,
+            last_attempt_at=now,
+            last_http_status=status,
+            last_error="",
+            attempts=F("attempts") + 1,
+            cycle_attempts=F("cycle_attempts") + 1,
+            lease_until=None,
+            lease_token="",
+        )
+
+
+def _mark_failed(o: Outcome, now: datetime) -> bool:
+    """Apply the retry rules; True when the message went to the dead-letter queue."""
+    job = o.job
+    cycle = job.cycle_attempts + 1
+    if o.final_reason:
+        decision = policy.Decision("dead", reason=o.final_reason)
+    else:
+        decision = policy.decide(
+            policy=job.retry_policy,
+            max_retries=job.max_retries,
+            cycle_attempts=cycle,
+            http_status=o.http_status,
+            retry_after=o.retry_after,
+            now=now,
+        )
+    fields: dict[str, Any] = {
+        "attempts": job.attempts + 1,
+        "cycle_attempts": cycle,
+        "last_attempt_at": now,
+        "last_http_status": o.http_status,
+        "last_error": o.error[:4000],
+        "lease_until": None,
+        "lease_token": "",
+    }
+    if decision.action == "dead":
+        fields.update(status=Status.DEAD, dead_at=now, dead_reason=decision.reason)
+    else:
+        fields.update(next_attempt_at=decision.next_at)  # None = waits for a manual retry
+    updated = Message.objects.filter(id=job.id, lease_token=job.lease_token).update(**fields)
+    return bool(updated) and decision.action == "dead"
+
+
+def _log_row(o: Outcome) -> IntegrationLog:
+    job = o.job
+    transport = transports.get(job.kind)
+    fields: dict[str, Any] = {
+        "integration_type": transport.log_type,
+        "direction": "outbound",
+        "status": "success" if o.ok else "error",
+        "event_type": job.event_type,
+        "http_status": o.http_status,
+        "request_body": _payload_for_log(job),
+        "response_body": o.response_body[:RESPONSE_BODY_CHARS] or None,
+        "error_message": o.error,
+        "external_id": job.message_id,
+        "correlation_id": job.correlation_id or job.message_id,
+        "retry_count": job.attempts,
+        "duration_ms": o.duration_ms,
+        "metadata": {"delivery_id": str(job.delivery_id), "attempt": job.number},
+    }
+    fields.update(transport.log_fields(o))
+    return LogEntry(org_id=job.org_id, **fields).to_row()
+
+
+def _payload_for_log(job: Job) -> Any:
+    if job.content_type.startswith("application/json"):
+        try:
+            return json.loads(job.payload)
+        except ValueError:
+            pass
+    return job.payload[:4000].decode("utf-8", errors="replace")
+
+
+def settle_without_send(job: Job, verdict: Any) -> None:
+    """prepare() said: hold (target paused) or dead (target gone/disabled) — no attempt."""
+    fields: dict[str, Any] = {"lease_until": None, "lease_token": ""}
+    if verdict.action == "hold":
+        fields["status"] = Status.HELD
+    else:
+        fields.update(status=Status.DEAD, dead_at=timezone.now(), dead_reason=verdict.reason)
+    Message.objects.filter(id=job.id, lease_token=job.lease_token).update(**fields)

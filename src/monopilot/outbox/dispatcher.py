@@ -1,0 +1,322 @@
+"""The outbox dispatcher: a worker service (one thread per worker process) running an
+asyncio loop with one pooled aiohttp session.
+
+- Claims due messages in batches on a dedicated database thread (one connection), never
+  more than `capacity` in flight, and sends each through its transport.
+- Per-target limits: a semaphore (concurrency) and a token bucket (deliveries/s); a message
+  that would wait longer than `DEFER_AFTER` for its slot goes back to the queue untouched,
+  and so does one whose lease is about to run out before it could be sent.
+- Outcomes are recorded in batches (one transaction for up to 500 outcomes).
+- Woken at once by commits in this process (`wake.wake`) and, on PostgreSQL, by
+  LISTEN/NOTIFY from any process; otherwise it polls every `poll` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from monopilot.core import http
+from monopilot.core.env import env_int
+from monopilot.outbox import delivery, wake
+from monopilot.outbox import transport as transports
+from monopilot.outbox.transport import Job, Limits, Outcome, Verdict
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DEFER_AFTER = 5.0
+
+
+def lease_seconds() -> float:
+    """How long a claim lasts; a dead worker's messages are due again after it.
+    (`MONOPILOT_OUTBOX_LEASE_SECONDS`, default twice the HTTP timeout plus 30 s.)"""
+    default = 2 * http.default_timeout() + 30
+    configured = getattr(settings, "MONOPILOT_OUTBOX_LEASE_SECONDS", None)
+    if configured is None:
+        configured = env_int("MONOPILOT_OUTBOX_LEASE_SECONDS", 0)
+    return float(configured or default)
+
+
+class TargetGate:
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.semaphore = asyncio.Semaphore(max(limits.concurrency, 1))
+        self._next_slot = 0.0
+
+    def reserve(self, now: float) -> float:
+        """Seconds until this caller may send under the rate limit (reserves the slot)."""
+        rate = self.limits.rate_per_second
+        if not rate:
+            return 0.0
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + 1.0 / rate
+        return slot - now
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        worker_id: str | None = None,
+        capacity: int = 400,
+        batch: int = 200,
+        poll: float = 0.5,
+        record_batch: int = 500,
+        record_interval: float = 0.01,
+    ) -> None:
+        self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}-disp"
+        self.capacity = capacity
+        self.batch = batch
+        self.poll = poll
+        self.record_batch = record_batch
+        self.record_interval = record_interval
+        self.lease = lease_seconds()
+        self.in_flight = 0
+        self.gates: dict[uuid.UUID, TargetGate] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.sent = 0
+
+    # -- entry point ----------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(self._main(stop))
+        finally:
+            loop.close()
+
+    async def _main(self, stop: threading.Event) -> None:
+        loop = asyncio.get_running_loop()
+        self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
+        self.wakeup = asyncio.Event()
+        self.slot_free = asyncio.Event()
+        self.results: asyncio.Queue[Outcome] = asyncio.Queue()
+
+        def poke() -> None:
+            loop.call_soon_threadsafe(self.wakeup.set)
+
+        wake.add_waker(poke)
+        listener = self._start_listener(stop, poke)
+        self.session = http.aiohttp_session(limit=self.capacity + 50)
+        recorder = asyncio.create_task(self._recorder())
+        watcher = asyncio.create_task(self._watch_stop(stop))
+        try:
+            await self._claim_loop(stop)
+        finally:
+            wake.remove_waker(poke)
+            try:
+                await self._drain(timeout=10.0)
+                recorder.cancel()
+                watcher.cancel()
+                await self._flush_results()
+                await self._db(_close_connection)
+            except RuntimeError:
+                # The process is exiting under us: what is unrecorded comes back when its
+                # lease runs out (at-least-once), so there is nothing to save here.
+                logger.warning("outbox dispatcher stopped by interpreter shutdown")
+            finally:
+                await self.session.close()
+                self.db.shutdown(wait=False)
+            if listener:
+                listener.join(timeout=2)
+
+    def _start_listener(self, stop: threading.Event, poke: Any) -> threading.Thread | None:
+        if connection.vendor != "postgresql":
+            return None
+        thread = threading.Thread(
+            target=wake.listen_forever, args=(stop, poke), name="outbox-listen", daemon=True
+        )
+        thread.start()
+        return thread
+
+    async def _watch_stop(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            await asyncio.sleep(0.2)
+        self.wakeup.set()
+        self.slot_free.set()
+
+    async def _db(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.db, lambda: _with_connection(fn, *args, **kwargs))
+
+    # -- claiming -------------------------------------------------------------------------
+
+    async def _claim_loop(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            free = self.capacity - self.in_flight
+            if free <= 0:
+                self.slot_free.clear()
+                await self.slot_free.wait()
+                continue
+            self.wakeup.clear()
+            try:
+                jobs, verdicts = await self._db(self._claim_and_prepare, min(free, self.batch))
+            except Exception:
+                logger.exception("outbox claim failed; retrying")
+                await asyncio.sleep(1.0)
+                continue
+            self._start(jobs, verdicts)
+            if len(jobs) < min(free, self.batch):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll)
+
+    def _claim_and_prepare(self, limit: int) -> tuple[list[Job], dict[uuid.UUID, Verdict]]:
+        jobs = delivery.claim(worker=self.worker_id, limit=limit, lease_seconds=self.lease)
+        verdicts: dict[uuid.UUID, Verdict] = {}
+        by_kind: dict[str, list[Job]] = {}
+        for job in jobs:
+            by_kind.setdefault(job.kind, []).append(job)
+        for kind, group in by_kind.items():
+            try:
+                verdicts.update(transports.get(kind).prepare(group))
+            except LookupError:
+                for job in group:
+                    verdicts[job.id] = Verdict("hold", f"no transport for {kind!r} here")
+        for job in jobs:
+            verdict = verdicts.get(job.id)
+            if verdict is not None and verdict.action != "send":
+                delivery.settle_without_send(job, verdict)
+        return jobs, verdicts
+
+    def _start(self, jobs: list[Job], verdicts: dict[uuid.UUID, Verdict]) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.lease
+        for job in jobs:
+            verdict = verdicts.get(job.id)
+            if verdict is not None and verdict.action != "send":
+                continue
+            job.lease_deadline = deadline
+            self.in_flight += 1
+            task = asyncio.create_task(self._send(job))
+            self.tasks.add(task)  # keep a reference: the loop holds tasks only weakly
+            task.add_done_callback(self.tasks.discard)
+
+    # -- sending --------------------------------------------------------------------------
+
+    async def _send(self, job: Job) -> None:
+        try:
+            outcome = await self._send_limited(job)
+        except Exception as exc:  # a transport bug must not lose the message
+            logger.exception("transport %s failed on %s", job.kind, job.id)
+            outcome = Outcome(job=job, ok=False, started_at=timezone.now(), error=str(exc))
+        finally:
+            self.in_flight -= 1
+            self.slot_free.set()
+        self.results.put_nowait(outcome)
+
+    async def _send_limited(self, job: Job) -> Outcome:
+        transport = transports.get(job.kind)
+        gate = self.gates.get(job.target_id)
+        if gate is None:
+            gate = self.gates[job.target_id] = TargetGate(transport.limits(job.target_id))
+        loop = asyncio.get_running_loop()
+        wait = gate.reserve(loop.time())
+        if wait > DEFER_AFTER:
+            return _deferred(job, wait)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        async with gate.semaphore:
+            if loop.time() + gate.limits.timeout + 1 > job.lease_deadline:
+                return _deferred(job, 0)
+            self.sent += 1
+            return await transport.send(job, self.session)
+
+    # -- recording ------------------------------------------------------------------------
+
+    async def _recorder(self) -> None:
+        while True:
+            first = await self.results.get()
+            batch = [first]
+            await asyncio.sleep(self.record_interval)
+            while not self.results.empty() and len(batch) < self.record_batch:
+                batch.append(self.results.get_nowait())
+            await self._record(batch)
+
+    async def _record(self, batch: list[Outcome]) -> None:
+        for attempt in range(5):
+            try:
+                await self._db(delivery.record, batch, worker=self.worker_id)
+                return
+            except RuntimeError as exc:
+                if "cannot schedule new futures" in str(exc):
+                    raise  # the executor is gone: the process is exiting
+                logger.exception("recording %d outcomes failed (try %d)", len(batch), attempt + 1)
+                await asyncio.sleep(0.5 * (attempt + 1))
+            except Exception:
+                logger.exception("recording %d outcomes failed (try %d)", len(batch), attempt + 1)
+                await asyncio.sleep(0.5 * (attempt + 1))
+        # The leases run out and the messages are sent again: at-least-once holds.
+
+    async def _flush_results(self) -> None:
+        batch: list[Outcome] = []
+        while not self.results.empty():
+            batch.append(self.results.get_nowait())
+        if batch:
+            await self._record(batch)
+
+    async def _drain(self, *, timeout: float) -> None:
+        end = time.monotonic() + timeout
+        while self.in_flight > 0 and time.monotonic() < end:
+            await asyncio.sleep(0.05)
+
+
+def _deferred(job: Job, wait: float) -> Outcome:
+    now = timezone.now()
+    return Outcome(job=job, ok=False, started_at=now, deferred_until=now + timedelta(seconds=wait))
+
+
+def _close_connection() -> None:
+    connection.close()  # runs on the database thread: closes that thread's connection
+
+
+def _with_connection(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Keep the database thread's connection open between batches (reconnecting per batch
+    costs more than the batch); drop it after an error so the next call starts clean."""
+    try:
+        return fn(*args, **kwargs)
+    except Exception:
+        connection.close()
+        raise
+
+
+def run_service(stop: threading.Event) -> None:
+    """Entry point registered with core.worker (one dispatcher per worker process)."""
+    Dispatcher().run(stop)
+
+
+def drain_once(*, limit: int = 200, worker: str = "inline") -> list[Outcome]:
+    """Claim, send and record one batch in the calling thread, ignoring per-target limits.
+
+    For tests, management commands and the console's "run now"; workers use `Dispatcher`.
+    """
+    dispatcher = Dispatcher(worker_id=worker)
+    jobs, verdicts = dispatcher._claim_and_prepare(limit)
+    to_send = [j for j in jobs if verdicts.get(j.id) is None or verdicts[j.id].action == "send"]
+    if not to_send:
+        return []
+
+    async def send_all() -> list[Outcome]:
+        async with http.aiohttp_session() as session:
+            return list(
+                await asyncio.gather(
+                    *(transports.get(job.kind).send(job, session) for job in to_send)
+                )
+            )
+
+    outcomes = asyncio.run(send_all())
+    delivery.record(outcomes, worker=worker)
+    return outcomes

@@ -1,0 +1,261 @@
+"""Writes on the outbox: enqueue, retry queue and dead-letter actions, retention.
+
+Every queue action (retry now, skip, replay, delete) writes one integration-log row per
+message it touched, naming the action and who did it, so the log is the audit trail.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from monopilot.integration_logs.models import IntegrationLog
+from monopilot.integration_logs.services import LogEntry
+from monopilot.outbox import alerts, wake
+from monopilot.outbox import transport as transports
+from monopilot.outbox.errors import ServiceError
+from monopilot.outbox.models import Message, RetryPolicy, Status
+from monopilot.tenancy.models import Organization
+from monopilot.tenancy.scoping import scoped
+
+DEAD_LETTER_RETENTION = timedelta(days=30)
+DELIVERED_RETENTION = timedelta(days=30)
+MAX_BULK = 10_000
+
+
+@dataclass
+class NewMessage:
+    org_id: uuid.UUID
+    kind: str
+    target_id: uuid.UUID
+    payload: bytes
+    target_label: str = ""
+    event_id: uuid.UUID | None = None
+    event_type: str = ""
+    correlation_id: str = ""
+    ordering_key: str = ""
+    retry_policy: str = RetryPolicy.EXPONENTIAL
+    max_retries: int = 7
+    held: bool = False
+    content_type: str = "application/json"
+    message_id: uuid.UUID | None = None
+
+
+def enqueue_many(specs: list[NewMessage]) -> list[Message]:
+    """Create messages inside the caller's transaction; dispatchers wake after commit."""
+    if not specs:
+        return []
+    now = timezone.now()
+    base = time.time_ns()
+    rows = [
+        Message(
+            id=spec.message_id or uuid.uuid4(),
+            org_id=spec.org_id,
+            kind=spec.kind,
+            target_id=spec.target_id,
+            target_label=spec.target_label[:200],
+            event_id=spec.event_id,
+            event_type=spec.event_type,
+            payload=spec.payload,
+            content_type=spec.content_type,
+            correlation_id=spec.correlation_id[:64],
+            ordering_key=spec.ordering_key[:200],
+            seq=base + i,
+            status=Status.HELD if spec.held else Status.PENDING,
+            retry_policy=spec.retry_policy,
+            max_retries=spec.max_retries,
+            next_attempt_at=now,
+        )
+        for i, spec in enumerate(specs)
+    ]
+    Message.objects.bulk_create(rows)
+    wake.notify_in_transaction()
+    transaction.on_commit(wake.wake)
+    return rows
+
+
+# --- retry queue --------------------------------------------------------------------------
+
+
+def retry_queue_qs(*, org: Organization) -> QuerySet[Message]:
+    return scoped(Message, org).filter(status=Status.PENDING, attempts__gt=0)
+
+
+def dead_letters_qs(*, org: Organization) -> QuerySet[Message]:
+    return scoped(Message, org).filter(status=Status.DEAD)
+
+
+def _pick(qs: QuerySet[Message], ids: Iterable[uuid.UUID | str]) -> list[Message]:
+    wanted = [str(i) for i in ids]
+    if len(wanted) > MAX_BULK:
+        raise ServiceError(422, "too_many", f"At most {MAX_BULK} items per action")
+    try:
+        return list(qs.filter(id__in=wanted))
+    except Exception as exc:  # malformed ids answer like unknown ones
+        raise ServiceError(404, "not_found", "Message not found") from exc
+
+
+def retry_now(*, org: Organization, ids: Iterable[uuid.UUID | str], by: str = "") -> int:
+    with transaction.atomic():
+        rows = _pick(retry_queue_qs(org=org), ids)
+        Message.objects.filter(id__in=[r.id for r in rows]).update(next_attempt_at=timezone.now())
+        _audit(rows, action="retry_now", by=by)
+        transaction.on_commit(wake.wake)
+    return len(rows)
+
+
+def skip(
+    *, org: Organization, ids: Iterable[uuid.UUID | str], by: str = "", reason: str = ""
+) -> int:
+    """Take messages out of the retry queue into the dead-letter queue."""
+    with transaction.atomic():
+        rows = _pick(retry_queue_qs(org=org), ids)
+        now = timezone.now()
+        Message.objects.filter(id__in=[r.id for r in rows]).update(
+            status=Status.DEAD,
+            dead_at=now,
+            dead_reason=reason or f"Skipped by {by or 'an operator'}",
+            lease_until=None,
+            lease_token="",
+        )
+        _audit(rows, action="skip", by=by)
+        if rows:
+            alerts.check_dead_letter_threshold(org_id=org.pk)
+    return len(rows)
+
+
+def replay(
+    *,
+    org: Organization,
+    ids: Iterable[uuid.UUID | str] | None = None,
+    qs: QuerySet[Message] | None = None,
+    by: str = "",
+    note: str = "",
+) -> int:
+    """Send messages again (dead letters or delivered ones): same message, same id.
+
+    The retry budget starts over (story 11.12: "manual retry resets retry_count")."""
+    with transaction.atomic():
+        base = qs if qs is not None else scoped(Message, org)
+        base = base.filter(status__in=[Status.DEAD, Status.DELIVERED])
+        rows = _pick(base, ids) if ids is not None else list(base[: MAX_BULK + 1])
+        if len(rows) > MAX_BULK:
+            raise ServiceError(422, "too_many", f"At most {MAX_BULK} items per replay")
+        _requeue(rows, note=note)
+        _audit(rows, action="replay", by=by, note=note)
+        transaction.on_commit(wake.wake)
+    return len(rows)
+
+
+def _requeue(rows: list[Message], *, note: str) -> None:
+    fields: dict[str, Any] = {
+        "status": Status.PENDING,
+        "cycle_attempts": 0,
+        "next_attempt_at": timezone.now(),
+        "dead_at": None,
+        "dead_reason": "",
+        "delivered_at": None,
+        "lease_until": None,
+        "lease_token": "",
+    }
+    if note:
+        fields["notes"] = note[:2000]
+    Message.objects.filter(id__in=[r.id for r in rows]).update(**fields)
+    wake.notify_in_transaction()
+
+
+def delete_dead(
+    *,
+    org: Organization,
+    ids: Iterable[uuid.UUID | str] | None = None,
+    qs: QuerySet[Message] | None = None,
+    by: str = "",
+) -> int:
+    with transaction.atomic():
+        base = dead_letters_qs(org=org) if qs is None else qs.filter(status=Status.DEAD)
+        rows = _pick(base, ids) if ids is not None else list(base[:MAX_BULK])
+        _audit(rows, action="delete", by=by)
+        Message.objects.filter(id__in=[r.id for r in rows]).delete()
+        alerts.check_dead_letter_threshold(org_id=org.pk)
+    return len(rows)
+
+
+def hold_target(*, kind: str, target_id: uuid.UUID) -> int:
+    """Target paused: its pending messages wait (not claimed) until `release_target`."""
+    now = timezone.now()
+    # A message on the wire right now keeps its lease: its outcome is recorded as usual,
+    # and if it failed, the next claim sees the paused target and holds it then.
+    return (
+        Message.objects.filter(kind=kind, target_id=target_id, status=Status.PENDING)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(status=Status.HELD)
+    )
+
+
+def release_target(*, kind: str, target_id: uuid.UUID) -> int:
+    count = Message.objects.filter(kind=kind, target_id=target_id, status=Status.HELD).update(
+        status=Status.PENDING, next_attempt_at=timezone.now()
+    )
+    wake.notify_in_transaction()
+    transaction.on_commit(wake.wake)
+    return count
+
+
+def kill_target_queue(*, kind: str, target_id: uuid.UUID, reason: str) -> int:
+    """Target disabled: what was still waiting goes to the dead-letter queue (replayable)."""
+    return Message.objects.filter(
+        kind=kind, target_id=target_id, status__in=[Status.PENDING, Status.HELD]
+    ).update(
+        status=Status.DEAD, dead_at=timezone.now(), dead_reason=reason, lease_until=None,
+        lease_token="",
+    )  # fmt: skip
+
+
+def purge_expired(*, now: datetime | None = None) -> int:
+    """Dead letters 30 days after dying, delivered messages 30 days after delivery."""
+    now = now or timezone.now()
+    _, dead = Message.objects.filter(
+        status=Status.DEAD, dead_at__lt=now - DEAD_LETTER_RETENTION
+    ).delete()
+    _, delivered = Message.objects.filter(
+        status=Status.DELIVERED, delivered_at__lt=now - DELIVERED_RETENTION
+    ).delete()
+    label = Message._meta.label
+    return dead.get(label, 0) + delivered.get(label, 0)
+
+
+def _audit(rows: list[Message], *, action: str, by: str, note: str = "") -> None:
+    entries = []
+    for row in rows:
+        log_type = _log_type(row.kind)
+        entries.append(
+            LogEntry(
+                org_id=row.org_id,
+                integration_type=log_type,
+                direction="outbound",
+                status="warning" if action in ("skip", "delete") else "success",
+                event_type=f"outbox.{action}",
+                request_body={"action": action, "by": by, "note": note, "status": row.status},
+                external_id=row.message_id,
+                correlation_id=row.correlation_id or row.message_id,
+                webhook_id=row.target_id if row.kind == "webhook" else None,
+                retry_count=row.attempts,
+                metadata={"message_id": str(row.id), "event_type": row.event_type},
+            ).to_row()
+        )
+    IntegrationLog.objects.bulk_create(entries)
+
+
+def _log_type(kind: str) -> str:
+    try:
+        return transports.get(kind).log_type
+    except LookupError:
+        return "workflow"

@@ -1,0 +1,1 @@
+from monopilot.api.testing import *  # noqa: F403
