@@ -14,7 +14,6 @@ from django.test import Client
 from .support import make_catalogue, make_world
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [
@@ -30,25 +29,18 @@ def _urls(settings):
 
 
 @pytest.fixture
-def page(live_server: Any, owner: Any) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
+def page(live_server: Any, owner: Any, browser: Any) -> Iterator[Any]:
     client = Client()
     client.force_login(owner)  # the login screen is the console's, tested there
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(
-            viewport={"width": 1366, "height": 900}, accept_downloads=True
-        )
-        context.set_default_timeout(10_000)
-        cookie = {"name": settings.SESSION_COOKIE_NAME, "url": live_server.url, "value": session}
-        context.add_cookies([cookie])
-        tab = context.new_page()
-        tab.base = live_server.url
-        yield tab
-        context.close()
-        browser.close()
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(30_000)
+    cookie = {"name": settings.SESSION_COOKIE_NAME, "url": live_server.url, "value": session}
+    context.add_cookies([cookie])
+    tab = context.new_page()
+    tab.base = live_server.url
+    yield tab
+    context.close()
 
 
 @pytest.fixture
