@@ -24,6 +24,14 @@ MONOPILOT_ALLOW_PRIVATE_URLS = env_bool("MONOPILOT_ALLOW_PRIVATE_URLS", False)
 MONOPILOT_EMBEDDED = not env_str("DATABASE_URL")
 MONOPILOT_DEMO_PASSWORD = env_str("MONOPILOT_DEMO_PASSWORD", "demo")
 MONOPILOT_HTTP_TIMEOUT = env_int("MONOPILOT_HTTP_TIMEOUT", 30)
+# API keys: how long a verified key is trusted in-process; pepper version of new digests.
+MONOPILOT_APIKEY_CACHE_SECONDS = env_int("MONOPILOT_APIKEY_CACHE_SECONDS", 5)
+MONOPILOT_KEY_PEPPER_VERSION = env_int("MONOPILOT_KEY_PEPPER_VERSION", 1)
+# Behind a reverse proxy the client IP (allow-lists, limits) comes from X-Forwarded-For.
+MONOPILOT_USE_X_FORWARDED_FOR = env_bool("MONOPILOT_USE_X_FORWARDED_FOR", False)
+MONOPILOT_RATE_LIMIT_REDIS_URL = env_str("MONOPILOT_RATE_LIMIT_REDIS_URL", "")
+# How long a worker owns a claimed outbox message before another may take it (0: derived).
+MONOPILOT_OUTBOX_LEASE_SECONDS = env_int("MONOPILOT_OUTBOX_LEASE_SECONDS", 0) or None
 # Check every published payload against its JSON Schema (costs ~50 µs; on in dev and tests).
 MONOPILOT_VALIDATE_EVENTS = env_bool("MONOPILOT_VALIDATE_EVENTS", DEBUG or TESTING)
 # "buffered": log rows are written by a background thread in batches; "sync": at once.
@@ -168,5 +176,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The task worker logs every empty poll at INFO (twice a second).
+        "django_tasks_db": {"level": "WARNING"},
+    },
 }

@@ -30,6 +30,7 @@ _services: dict[str, WorkerService] = {}
 
 HEARTBEAT_EVERY = 5.0
 SCHEDULER_EVERY = 15.0
+SERVICE_STOP_GRACE = 10.0
 
 
 def register_service(name: str, service: WorkerService) -> None:
@@ -77,6 +78,9 @@ class WorkerLoop:
             self.drain_tasks()
             close_old_connections()
             self.stop.wait(self.interval)
+        # Let services record what is in flight (e.g. the dispatcher's last outcomes).
+        for thread in self._threads:
+            thread.join(timeout=SERVICE_STOP_GRACE)
         logger.info("worker %s stopped", self.worker_id)
 
     def drain_tasks(self) -> None:
