@@ -96,15 +96,12 @@ class Bench:
         self.key_creation(org)
         plain, product_id = self.seed(org)
         self.auth_cost(org, plain, product_id)
-        self.list_page(plain, "as migrated")
-        # Keyset pages need an index that matches (org, ordering, id); the erp tables only
-        # have (org) and (created_at). Show what the recommended composite index buys.
+        # Fresh bulk-loaded rows have no planner statistics yet; production tables are
+        # analysed by autovacuum, so measure both to show the difference.
+        self.list_page(plain, "right after the bulk load")
         with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE INDEX bench_products_org_created ON products (org_id, created_at, id)"
-            )
             cursor.execute("ANALYZE products")
-        self.list_page(plain, "with index (org_id, created_at, id)")
+        self.list_page(plain, "with planner statistics (ANALYZE)")
         self.logged(org)
 
     # --- 1. key creation ----------------------------------------------------------------
