@@ -16,12 +16,12 @@ from typing import IO, Any
 
 from lxml import etree
 
+from monopilot.core.spreadsheet import formula_safe
 from monopilot.exchange.layouts import NAMESPACE, SCHEMA_VERSION, Field, Layout
 
 Record = dict[str, Any]
 Progress = Callable[[int], None]
 UTF8_BOM = b"\xef\xbb\xbf"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FLUSH_EVERY = 500
 
 
@@ -81,9 +81,7 @@ def plain(value: Any, kind: str) -> Any:
     return str(value)
 
 
-def safe_text(text: str) -> str:
-    """Cells that a spreadsheet would run as a formula get a leading apostrophe (OWASP)."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+safe_text = formula_safe
 
 
 def csv_cell(value: Any, f: Field, options: CsvOptions) -> str:

@@ -19,6 +19,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, TextField, 
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from monopilot.core.spreadsheet import formula_safe
 from monopilot.integration_logs.models import IntegrationLog, LogStatus, LogType
 from monopilot.tenancy.models import Organization
 from monopilot.tenancy.scoping import get_scoped, scoped
@@ -38,7 +39,6 @@ CSV_COLUMNS = (
     "timestamp", "integration_type", "event_type", "direction", "status", "http_status",
     "external_system", "external_id", "duration_ms", "retry_count", "error_message",
 )  # fmt: skip
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -228,10 +228,7 @@ def filter_options(*, org: Organization) -> dict[str, list[str]]:
 
 def csv_safe(value: Any) -> str:
     """A cell Excel will not run as a formula: risky first characters get a leading quote."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    return formula_safe("" if value is None else str(value))
 
 
 def _csv_row(row: IntegrationLog) -> list[str]:
