@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "monopilot.apikeys",
     "monopilot.api",
     "monopilot.exchange",
+    "monopilot.edi",
     "monopilot.console",
 ]
 

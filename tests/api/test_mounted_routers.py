@@ -23,6 +23,8 @@ GUARDED = [
     ("/api/v1/dead-letters", "webhook:manage"),
     ("/api/v1/exports", "export:run"),
     ("/api/v1/imports", "import:run"),
+    ("/api/v1/edi/messages", "edi:exchange"),
+    ("/api/v1/edi/partners", "edi:exchange"),
 ]
 
 

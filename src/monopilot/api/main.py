@@ -222,6 +222,7 @@ def _register() -> None:
     _mount("/retry-queue", "monopilot.outbox.api")
     _mount("/dead-letters", "monopilot.outbox.api", "dead_letters_router")
     _mount("", "monopilot.exchange.api")
+    _mount("", "monopilot.edi.api")
 
 
 _register()

@@ -1,0 +1,41 @@
+"""receive() never raises on content: random bytes and mutated real files."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from monopilot.edi.models import EdiMessage
+from monopilot.edi.services import receive
+
+from .support import GTINS, interchange, orders_message
+
+pytestmark = pytest.mark.django_db
+FUZZ = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+BASE = interchange(orders_message("PO-F", [(GTINS[0], "3", "1.5"), (GTINS[1], "1", "2")]))
+
+
+@FUZZ
+@given(data=st.binary(max_size=400))
+def test_random_bytes(world, data):
+    rows = receive(org=world.org, data=data)
+    assert rows and all(r.pk for r in rows)
+
+
+@FUZZ
+@given(pos=st.integers(0, len(BASE) - 1), junk=st.binary(min_size=1, max_size=6))
+def test_mutated_orders(world, pos, junk):
+    before = EdiMessage.objects.count()
+    rows = receive(org=world.org, data=BASE[:pos] + junk + BASE[pos + 1 :])
+    assert EdiMessage.objects.count() == before + len(rows)
+    assert {r.status for r in rows} <= {"processed", "pending_review", "error", "generated"}
+
+
+def test_nul_in_business_data_is_stored_safely(world):
+    data = interchange(orders_message("PO\x00X", [(GTINS[0], "1", "1")]))
+    (row, _) = receive(org=world.org, data=data)
+    assert row.document_number == "PO\ufffdX"
+    assert row.status in ("processed", "error")
