@@ -20,7 +20,7 @@ def _redis_or_skip() -> RedisLimiter:
     try:
         limiter._redis.ping()
     except Exception:
-        pytest.skip("Redis not reachable on 127.0.0.1:6379")
+        pytest.fail("Redis is required on 127.0.0.1:6379 (make test expects it; .ci/run starts it)")
     return limiter
 
 

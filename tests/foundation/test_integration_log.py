@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from monopilot.integration_logs.masking import REDACTED, mask, mask_authorization
 from monopilot.integration_logs.models import AppendOnlyViolation, IntegrationLog
-from monopilot.integration_logs.services import log_integration, purge_expired
+from monopilot.integration_logs.services import LogEntry, log_integration, purge_expired
 from monopilot.integration_logs.writer import BufferedLogWriter
 from monopilot.tenancy.models import Organization
 
@@ -94,24 +94,37 @@ def test_retention_purge_removes_only_expired_rows(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_buffered_writer_writes_every_row(org: Organization) -> None:
+def test_buffered_writer_writes_every_row_masked(org: Organization) -> None:
     writer = BufferedLogWriter(batch_size=50, interval=0.01)
-    rows = [
-        IntegrationLog(
-            org=org,
-            timestamp=timezone.now(),
-            integration_type="api",
-            direction="inbound",
-            status="success",
-            event_type=f"GET /{i}",
+    for i in range(230):
+        writer.submit(
+            LogEntry(
+                org_id=org.pk,
+                integration_type="api",
+                direction="inbound",
+                status="success",
+                event_type=f"GET /{i}",
+                request_body={"password": "p"},
+            )
         )
-        for i in range(230)
-    ]
-    for row in rows:
-        writer.submit(row)
-    writer.flush()
     writer.stop()
     assert IntegrationLog.objects.filter(org=org).count() == 230
+    assert {r.request_body["password"] for r in IntegrationLog.objects.filter(org=org)} == {
+        REDACTED
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bad_row_does_not_lose_its_batch(org: Organization) -> None:
+    writer = BufferedLogWriter(batch_size=50, interval=60)  # only flush() writes
+    good = LogEntry(org_id=org.pk, integration_type="api", direction="inbound", status="success")
+    bad = LogEntry(
+        org_id=org.pk, integration_type="api", direction="inbound", status="error", http_status=-1
+    )  # the CHECK constraint refuses it on SQLite and PostgreSQL
+    for entry in (good, bad, good):
+        writer.submit(entry)
+    writer.stop()
+    assert IntegrationLog.objects.filter(org=org).count() == 2
 
 
 def test_nul_characters_are_dropped_before_storage(org: Organization) -> None:

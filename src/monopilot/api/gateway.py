@@ -24,12 +24,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from monopilot.api.context import ApiPrincipal
 from monopilot.api.errors import ApiError
-from monopilot.api.logbatch import batcher
 from monopilot.api.models import IdempotencyRecord
 from monopilot.apikeys.ratelimit import get_limiter
 from monopilot.apikeys.tiers import TIERS, Tier
 from monopilot.apikeys.usage import recorder
 from monopilot.apikeys.verify import authenticate, known_key_id
+from monopilot.integration_logs.services import log_integration
 
 logger = logging.getLogger(__name__)
 
@@ -298,20 +298,19 @@ def _log(
     response_body = None
     if status >= 400 or request.method != "GET":
         response_body = _json_or_text(getattr(response, "content", b""))
-    batcher().submit(
-        dict(
-            org=org_id,
-            integration_type="api",
-            direction="inbound",
-            status=outcome,
-            event_type=f"{request.method} /{route}",
-            http_status=status,
-            request_body=request_body,
-            response_body=response_body,
-            api_key_id=key_id,
-            duration_ms=int((time.perf_counter() - started) * 1000),
-            error_message=_error_message(response_body) if status >= 400 else "",
-        )
+    log_integration(
+        org=org_id,
+        defer=True,
+        integration_type="api",
+        direction="inbound",
+        status=outcome,
+        event_type=f"{request.method} /{route}",
+        http_status=status,
+        request_body=request_body,
+        response_body=response_body,
+        api_key_id=key_id,
+        duration_ms=int((time.perf_counter() - started) * 1000),
+        error_message=_error_message(response_body) if status >= 400 else "",
     )
 
 

@@ -64,11 +64,9 @@ class Bench:
         try:
             self._run()
         finally:
-            from monopilot.api.logbatch import batcher
             from monopilot.apikeys.usage import recorder
             from monopilot.integration_logs.writer import buffered_writer
 
-            batcher().drain()
             buffered_writer().flush()
             recorder().flush()
             if connection.vendor == "postgresql":  # the writer threads' sessions
@@ -213,11 +211,9 @@ class Bench:
         )
 
     def logged(self, org: Any) -> None:
-        from monopilot.api.logbatch import batcher
         from monopilot.integration_logs.models import IntegrationLog
         from monopilot.integration_logs.writer import buffered_writer
 
-        batcher().drain()
         buffered_writer().flush()
         rows = IntegrationLog.objects.filter(org=org, integration_type="api").count()
         self.line(f"integration log rows written for the API calls above: {rows}")

@@ -78,14 +78,15 @@ def log_integration(
 ) -> IntegrationLog | None:
     """Append one row. Secrets are masked before anything is stored.
 
-    `defer=True` hands the row to the background writer (used on request paths: the API
-    answers without waiting for the insert); otherwise the row is written now, inside the
-    caller's transaction, so it commits or rolls back with the work it describes.
+    `defer=True` hands the entry to the background writer, which masks, builds and inserts
+    it off the request path (the API answers without waiting); otherwise the row is written
+    now, inside the caller's transaction, so it commits or rolls back with the work it
+    describes.
     """
     org_id = org.pk if isinstance(org, Organization) else org
     entry = LogEntry(org_id=org_id, **fields)
     if defer and settings.MONOPILOT_LOG_WRITER == "buffered":
-        buffered_writer().submit(entry.to_row())
+        buffered_writer().submit(entry)
         return None
     row = entry.to_row()
     row.save(force_insert=True)

@@ -1,16 +1,19 @@
 """A background writer that batches log rows so request paths never wait on an insert.
 
-Rows are queued in memory and written with bulk_create every few milliseconds. If the
-queue is full the caller writes its own row (slower, but nothing is dropped); at exit the
-queue is flushed.
+`submit()` only appends the caller's entry to a deque (thread-safe, about a microsecond,
+and it wakes no thread); the writer thread wakes every `interval`, masks and builds the rows
+there, and writes them with bulk_create. A full buffer makes the caller write its own row
+(slower, but nothing is dropped); a failed batch is retried row by row; at exit the buffer
+is flushed.
 """
 
 from __future__ import annotations
 
 import atexit
 import logging
-import queue
 import threading
+from collections import deque
+from typing import Protocol
 
 from django.db import close_old_connections, connection
 
@@ -19,83 +22,90 @@ from monopilot.integration_logs.models import IntegrationLog
 logger = logging.getLogger(__name__)
 
 
-class BufferedLogWriter:
-    IDLE_CLOSE_AFTER = 1.0
+class PendingRow(Protocol):
+    """Anything that builds its (masked) log row: LogEntry in services."""
 
+    def to_row(self) -> IntegrationLog: ...
+
+
+class BufferedLogWriter:
     def __init__(self, *, max_queue: int = 10_000, batch_size: int = 500, interval: float = 0.05):
-        self._queue: queue.Queue[IntegrationLog] = queue.Queue(maxsize=max_queue)
+        self._pending: deque[PendingRow] = deque()
+        self._max_queue = max_queue
         self._batch_size = batch_size
         self._interval = interval
-        self._idle = threading.Event()
-        self._idle.set()
-        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()  # one batch at a time: flush() waits for it
+        self._start_lock = threading.Lock()
+        self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._stopping = False
 
-    def submit(self, row: IntegrationLog) -> None:
-        self._ensure_thread()
-        try:
-            self._idle.clear()
-            self._queue.put_nowait(row)
-        except queue.Full:
-            row.save(force_insert=True)
-
-    def flush(self, timeout: float = 10.0) -> None:
-        """Block until every queued row is written (tests, shutdown)."""
-        if self._thread is None:
+    def submit(self, entry: PendingRow) -> None:
+        if len(self._pending) >= self._max_queue:
+            entry.to_row().save(force_insert=True)
             return
-        self._queue.join()
+        self._pending.append(entry)
+        if self._thread is None or not self._thread.is_alive():
+            self._start()
 
-    def _ensure_thread(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        with self._lock:
+    def flush(self) -> None:
+        """Write everything submitted so far, in the calling thread (tests, shutdown)."""
+        while self._write_batch():
+            pass
+
+    def stop(self) -> None:
+        """Write what is pending, end the thread and release its connection."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self.flush()
+        self._stop.clear()
+
+    def _start(self) -> None:
+        with self._start_lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="integration-log-writer", daemon=True
                 )
                 self._thread.start()
 
-    def stop(self) -> None:
-        """Write what is queued, then end the thread and release its connection."""
-        if self._thread is None:
-            return
-        self._stopping = True
-        self._thread.join(timeout=10)
-        self._thread = None
-
     def _run(self) -> None:
-        while True:
-            try:
-                batch = [self._queue.get(timeout=self.IDLE_CLOSE_AFTER)]
-            except queue.Empty:
-                # Idle: give the connection back rather than hold it open for hours.
-                connection.close()
-                if self._stopping:
-                    return
-                continue
-            try:
-                while len(batch) < self._batch_size:
-                    batch.append(self._queue.get(timeout=self._interval))
-            except queue.Empty:
-                pass
-            self._write(batch)
-
-    def _write(self, batch: list[IntegrationLog]) -> None:
         try:
-            close_old_connections()
-            IntegrationLog.objects.bulk_create(batch)
-        except Exception:  # a log failure must never kill the writer thread
-            logger.exception("batch of %d log rows failed; writing one by one", len(batch))
-            self._write_one_by_one(batch)
+            while not self._stop.wait(self._interval):
+                while self._write_batch():
+                    pass
         finally:
-            for _ in batch:
-                self._queue.task_done()
+            connection.close()
+
+    def _write_batch(self) -> bool:
+        """Write up to one batch; False when nothing was pending."""
+        with self._write_lock:
+            batch: list[PendingRow] = []
+            while self._pending and len(batch) < self._batch_size:
+                batch.append(self._pending.popleft())
+            if not batch:
+                return False
+            self._write(batch)
+            return True
+
+    def _write(self, batch: list[PendingRow]) -> None:
+        close_old_connections()
+        rows = []
+        for entry in batch:
+            try:
+                rows.append(entry.to_row())
+            except Exception:  # a row that cannot be built must not take the batch with it
+                logger.exception("could not build an integration log row")
+        try:
+            IntegrationLog.objects.bulk_create(rows)
+        except Exception:  # a log failure must never kill the writer thread
+            logger.exception("batch of %d log rows failed; writing one by one", len(rows))
+            self._write_one_by_one(rows)
 
     @staticmethod
-    def _write_one_by_one(batch: list[IntegrationLog]) -> None:
+    def _write_one_by_one(rows: list[IntegrationLog]) -> None:
         """One bad row must not take the other rows of its batch with it."""
-        for row in batch:
+        for row in rows:
             try:
                 IntegrationLog.objects.bulk_create([row])
             except Exception:
