@@ -17,7 +17,9 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -56,11 +58,18 @@ def is_public_address(address: str) -> bool:
 
 def check_url(url: str) -> tuple[str, str, int]:
     """Validate scheme and host syntax; return (scheme, host, port). No DNS here."""
+    return _check_url(url, private_urls_allowed())
+
+
+@lru_cache(maxsize=4096)
+def _check_url(url: str, private_allowed: bool) -> tuple[str, str, int]:
+    # Pure in (url, setting), and the dispatcher asks it for every delivery: cached.
+    # Refusals raise, and exceptions are never cached.
     parts = urlsplit(url)
     scheme = (parts.scheme or "").lower()
     if scheme not in ("http", "https"):
         raise UnsafeURLError("URL must start with https://")
-    if scheme != "https" and not private_urls_allowed():
+    if scheme != "https" and not private_allowed:
         raise UnsafeURLError("Webhook URL must use HTTPS")
     host = parts.hostname
     if not host:
@@ -71,7 +80,7 @@ def check_url(url: str) -> tuple[str, str, int]:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError as exc:
         raise UnsafeURLError("URL has an invalid port") from exc
-    if _is_ip_literal(host) and not private_urls_allowed() and not is_public_address(host):
+    if _is_ip_literal(host) and not private_allowed and not is_public_address(host):
         raise UnsafeURLError(f"Address {host} is private, loopback, link-local or reserved")
     return scheme, host, port
 
@@ -113,7 +122,7 @@ def resolve_safe(host: str, port: int) -> list[str]:
 @dataclass
 class Response:
     status: int
-    headers: dict[str, str]
+    headers: Mapping[str, str]  # case-insensitive for the aiohttp client
     body: bytes
     duration_ms: int
     truncated: bool = False
@@ -217,6 +226,11 @@ def aiohttp_session(*, limit: int = 500) -> aiohttp.ClientSession:
     )
 
 
+@lru_cache(maxsize=64)
+def _client_timeout(total: float) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=total)
+
+
 async def apost(
     session: aiohttp.ClientSession,
     url: str,
@@ -233,13 +247,13 @@ async def apost(
         data=body,
         headers=headers,
         allow_redirects=False,
-        timeout=aiohttp.ClientTimeout(total=timeout or default_timeout()),
+        timeout=_client_timeout(timeout or default_timeout()),
     ) as response:
         raw = await response.content.read(MAX_RESPONSE_BYTES)
         truncated = not response.content.at_eof()
         return Response(
             status=response.status,
-            headers=dict(response.headers),
+            headers=response.headers,
             body=raw,
             duration_ms=int((time.perf_counter() - started) * 1000),
             truncated=truncated,

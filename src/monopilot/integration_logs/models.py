@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from monopilot.core.ids import time_ordered_uuid
 from monopilot.tenancy.models import Organization
 
 
@@ -51,8 +51,12 @@ class IntegrationLogQuerySet(models.QuerySet["IntegrationLog"]):
 class IntegrationLog(models.Model):
     """The append-only record of everything that crossed the boundary (FR-INT-005)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    org = models.ForeignKey(Organization, on_delete=models.DO_NOTHING, related_name="+")
+    # Time-ordered ids and no org-only index (every composite index starts with org): the
+    # log is written for every delivery, so each index costs the dispatcher.
+    id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
+    org = models.ForeignKey(
+        Organization, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
     timestamp = models.DateTimeField()
     integration_type = models.CharField(max_length=20, choices=LogType.choices)
     event_type = models.CharField(max_length=100, blank=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from monopilot.core.rawjson import RawJSON
 from monopilot.integration_logs.masking import mask, mask_text
 from monopilot.integration_logs.models import IntegrationLog, PurgeGate
 from monopilot.integration_logs.writer import buffered_writer
@@ -44,26 +46,40 @@ class LogEntry:
     timestamp: datetime | None = None
 
     def to_row(self) -> IntegrationLog:
-        return IntegrationLog(
-            org_id=self.org_id,
-            timestamp=self.timestamp or timezone.now(),
-            integration_type=self.integration_type,
-            direction=self.direction,
-            status=self.status,
-            event_type=self.event_type[:100],
-            http_status=self.http_status,
-            request_body=_clip(mask(self.request_body)),
-            response_body=_clip(mask(self.response_body)),
-            error_message=mask_text(self.error_message or "")[:4000],
-            api_key_id=self.api_key_id,
-            webhook_id=self.webhook_id,
-            external_system=self.external_system[:100],
-            external_id=self.external_id[:200],
-            correlation_id=self.correlation_id[:64],
-            retry_count=self.retry_count,
-            duration_ms=self.duration_ms,
-            metadata=mask(self.metadata),
-        )
+        values = self.values()
+        for name in ("request_body", "response_body"):
+            if isinstance(values[name], RawJSON):  # a model instance encodes values itself
+                values[name] = json.loads(values[name])
+        return IntegrationLog(**values)
+
+    def values(self) -> dict[str, Any]:
+        """The row's column values (attribute names), masked and clipped."""
+        return {
+            "org_id": self.org_id,
+            "timestamp": self.timestamp or timezone.now(),
+            "integration_type": self.integration_type,
+            "direction": self.direction,
+            "status": self.status,
+            "event_type": self.event_type[:100],
+            "http_status": self.http_status,
+            "request_body": _masked_body(self.request_body),
+            "response_body": _masked_body(self.response_body),
+            "error_message": mask_text(self.error_message or "")[:4000],
+            "api_key_id": self.api_key_id,
+            "webhook_id": self.webhook_id,
+            "external_system": self.external_system[:100],
+            "external_id": self.external_id[:200],
+            "correlation_id": self.correlation_id[:64],
+            "retry_count": self.retry_count,
+            "duration_ms": self.duration_ms,
+            "metadata": mask(self.metadata),
+        }
+
+
+def _masked_body(body: Any) -> Any:
+    if isinstance(body, RawJSON):
+        return body  # made by masking.mask_json_text: valid JSON with nothing to mask
+    return _clip(mask(body))
 
 
 def _clip(body: Any) -> Any:

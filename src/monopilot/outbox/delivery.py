@@ -9,7 +9,6 @@ A claim sets a lease; a worker that dies simply lets it run out.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections import defaultdict
@@ -20,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from monopilot.integration_logs.masking import mask_json_text
 from monopilot.integration_logs.models import IntegrationLog
 from monopilot.integration_logs.services import LogEntry
 from monopilot.outbox import alerts, fastsql, policy
@@ -45,42 +45,64 @@ def due_messages(now: datetime) -> Any:
     )
 
 
+# The columns a Job needs, in the order `_job_from_row` reads them.
+_JOB_COLUMNS = (
+    "id", "org_id", "kind", "target_id", "target_label", "event_id", "event_type", "payload",
+    "content_type", "correlation_id", "retry_policy", "max_retries", "attempts",
+    "cycle_attempts", "lease_token",
+)  # fmt: skip
+
+
 def claim(*, worker: str, limit: int, lease_seconds: float) -> list[Job]:
+    """Lease up to `limit` due messages to `worker` in one statement and return them.
+
+    `UPDATE … WHERE id IN (due ids … LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING …`: one
+    round trip, no model instances (this runs for every batch the dispatcher sends).
+    """
     now = timezone.now()
     token = uuid.uuid4().hex
-    with transaction.atomic():
+    table = connection.ops.quote_name(Message._meta.db_table)
+    returning = ", ".join(connection.ops.quote_name(c) for c in _JOB_COLUMNS)
+    lease_until = connection.ops.adapt_datetimefield_value(now + timedelta(seconds=lease_seconds))
+    with transaction.atomic():  # also required to compile a FOR UPDATE query
         candidates = due_messages(now).order_by("next_attempt_at")
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-        ids = list(candidates.values_list("id", flat=True)[:limit])
-        if not ids:
-            return []
-        Message.objects.filter(id__in=ids, status=Status.PENDING).filter(
-            Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-        ).update(
-            lease_until=now + timedelta(seconds=lease_seconds), lease_token=token, leased_by=worker
+        select_sql, select_params = candidates.values_list("id")[:limit].query.sql_with_params()
+        sql = (
+            f"UPDATE {table} SET lease_until = %s, lease_token = %s, leased_by = %s "  # noqa: S608
+            f"WHERE id IN ({select_sql}) RETURNING {returning}"
         )
-        rows = list(Message.objects.filter(id__in=ids, lease_token=token))
-    return [to_job(row) for row in rows]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [lease_until, token, worker[:100], *select_params])
+            rows = cursor.fetchall()
+    return [_job_from_row(row) for row in rows]
 
 
-def to_job(row: Message) -> Job:
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+def _job_from_row(row: tuple[Any, ...]) -> Job:
+    (mid, org_id, kind, target_id, target_label, event_id, event_type, payload,
+     content_type, correlation_id, retry_policy, max_retries, attempts, cycle_attempts,
+     lease_token) = row  # fmt: skip
     return Job(
-        id=row.id,
-        org_id=row.org_id,
-        kind=row.kind,
-        target_id=row.target_id,
-        target_label=row.target_label,
-        event_id=row.event_id,
-        event_type=row.event_type,
-        payload=bytes(row.payload),
-        content_type=row.content_type,
-        correlation_id=row.correlation_id,
-        retry_policy=row.retry_policy,
-        max_retries=row.max_retries,
-        attempts=row.attempts,
-        cycle_attempts=row.cycle_attempts,
-        lease_token=row.lease_token,
+        id=_as_uuid(mid),
+        org_id=_as_uuid(org_id),
+        kind=kind,
+        target_id=_as_uuid(target_id),
+        target_label=target_label,
+        event_id=None if event_id is None else _as_uuid(event_id),
+        event_type=event_type,
+        payload=bytes(payload),
+        content_type=content_type,
+        correlation_id=correlation_id,
+        retry_policy=retry_policy,
+        max_retries=max_retries,
+        attempts=attempts,
+        cycle_attempts=cycle_attempts,
+        lease_token=lease_token,
     )
 
 
@@ -112,22 +134,22 @@ def _release_deferred(outcomes: list[Outcome]) -> None:
         )
 
 
-def _attempt_row(o: Outcome, worker: str) -> Attempt:
-    return Attempt(
-        id=o.job.delivery_id,
-        org_id=o.job.org_id,
-        message_id=o.job.id,
-        number=o.job.number,
-        started_at=o.started_at,
-        duration_ms=o.duration_ms,
-        ok=o.ok,
-        http_status=o.http_status,
-        request_headers=o.request_headers,
-        response_body=o.response_body[:RESPONSE_BODY_CHARS],
-        error=o.error[:4000],
-        worker=worker[:100],
-        manual=o.job.manual,
-    )
+def _attempt_row(o: Outcome, worker: str) -> dict[str, Any]:
+    return {
+        "id": o.job.delivery_id,
+        "org_id": o.job.org_id,
+        "message_id": o.job.id,
+        "number": o.job.number,
+        "started_at": o.started_at,
+        "duration_ms": o.duration_ms,
+        "ok": o.ok,
+        "http_status": o.http_status,
+        "request_headers": o.request_headers,
+        "response_body": o.response_body[:RESPONSE_BODY_CHARS],
+        "error": o.error[:4000],
+        "worker": worker[:100],
+        "manual": o.job.manual,
+    }
 
 
 def _mark_delivered(outcomes: list[Outcome], now: datetime) -> None:
@@ -180,7 +202,7 @@ def _mark_failed(o: Outcome, now: datetime) -> bool:
     return bool(updated) and decision.action == "dead"
 
 
-def _log_row(o: Outcome) -> IntegrationLog:
+def _log_row(o: Outcome) -> dict[str, Any]:
     job = o.job
     transport = transports.get(job.kind)
     fields: dict[str, Any] = {
@@ -199,13 +221,13 @@ def _log_row(o: Outcome) -> IntegrationLog:
         "metadata": {"delivery_id": str(job.delivery_id), "attempt": job.number},
     }
     fields.update(transport.log_fields(o))
-    return LogEntry(org_id=job.org_id, **fields).to_row()
+    return LogEntry(org_id=job.org_id, **fields).values()
 
 
 def _payload_for_log(job: Job) -> Any:
     if job.content_type.startswith("application/json"):
         try:
-            return json.loads(job.payload)
+            return mask_json_text(job.payload)
         except ValueError:
             pass
     return job.payload[:4000].decode("utf-8", errors="replace")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from monopilot.tenancy.models import TenantModel
+from monopilot.core.ids import time_ordered_uuid
+from monopilot.tenancy.models import Organization, TenantModel
 
 
 class Status(models.TextChoices):
@@ -27,6 +28,15 @@ class RetryPolicy(models.TextChoices):
 
 
 class Message(TenantModel):
+    # Time-ordered ids: the webhook-id, the log's correlation id and the attempts' message
+    # index all grow at the end of their indexes instead of at a random page.
+    id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
+    # The composite indexes below start with org; single-column org/updated_at/seq indexes
+    # would only cost every write of the hottest table.
+    org = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
     kind = models.CharField(max_length=30)  # transport name: webhook, comarch, edi, workflow
     target_id = models.UUIDField()  # e.g. the webhook endpoint
     target_label = models.CharField(max_length=200, blank=True)
@@ -38,7 +48,7 @@ class Message(TenantModel):
     correlation_id = models.CharField(max_length=64, blank=True)
     # FIFO: messages with the same non-empty key are attempted one at a time, in `seq` order.
     ordering_key = models.CharField(max_length=200, blank=True)
-    seq = models.BigIntegerField(db_index=True)
+    seq = models.BigIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     retry_policy = models.CharField(
         max_length=12, choices=RetryPolicy.choices, default=RetryPolicy.EXPONENTIAL
@@ -79,7 +89,17 @@ class Message(TenantModel):
 class Attempt(TenantModel):
     """One try to send a message. Its id is the X-MonoPilot-Delivery-ID that was sent."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempt_set")
+    id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
+    # Attempts are only ever read through their message ("outbox_attempt_msg"): no other
+    # index is worth its cost on the table written once per delivery.
+    org = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attempt_set", db_index=False
+    )
     number = models.PositiveIntegerField()
     started_at = models.DateTimeField()
     duration_ms = models.PositiveIntegerField(null=True, blank=True)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from monopilot.core.ids import time_ordered_uuid
 from monopilot.integration_logs.models import IntegrationLog
 from monopilot.integration_logs.services import LogEntry
 from monopilot.outbox import alerts, wake
@@ -57,7 +58,7 @@ def enqueue_many(specs: list[NewMessage]) -> list[Message]:
     base = time.time_ns()
     rows = [
         Message(
-            id=spec.message_id or uuid.uuid4(),
+            id=spec.message_id or time_ordered_uuid(),
             org_id=spec.org_id,
             kind=spec.kind,
             target_id=spec.target_id,

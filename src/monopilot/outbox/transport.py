@@ -16,7 +16,7 @@ from typing import Any
 
 import aiohttp
 
-from monopilot.outbox.fastsql import fast_uuid4
+from monopilot.core.ids import time_ordered_uuid
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Job:
     cycle_attempts: int
     lease_token: str
     lease_deadline: float = 0.0  # loop.time() after which the lease may be gone
-    delivery_id: uuid.UUID = field(default_factory=fast_uuid4)
+    delivery_id: uuid.UUID = field(default_factory=time_ordered_uuid)
     manual: bool = False
 
     @property

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 
 PREFIX = "whsec_"
 
@@ -36,7 +37,7 @@ def sign_body_hex(key: bytes, body: bytes) -> str:
 
 
 def signature_headers(
-    keys: list[bytes], msg_id: str, timestamp: int, body: bytes
+    keys: Sequence[bytes], msg_id: str, timestamp: int, body: bytes
 ) -> dict[str, str]:
     return {
         "webhook-signature": " ".join(sign_v1(k, msg_id, timestamp, body) for k in keys),

@@ -74,13 +74,15 @@ def build_headers(
         "X-MonoPilot-Event": event_type,
         "X-MonoPilot-Delivery-ID": str(delivery_id),
     }
-    headers.update(signing.signature_headers(list(config.keys), msg_id, timestamp, body))
-    headers.update(dict(config.headers))
+    headers.update(signing.signature_headers(config.keys, msg_id, timestamp, body))
+    headers.update(config.headers)
     return headers
 
 
 def visible_headers(config: EndpointConfig, headers: dict[str, str]) -> dict[str, str]:
     """What an attempt row keeps: custom header values are masked (they carry credentials)."""
+    if not config.headers:
+        return headers  # nothing to hide; the dict is not changed after the send
     custom = {name for name, _ in config.headers}
     return {k: ("***REDACTED***" if k in custom else v) for k, v in headers.items()}
 
