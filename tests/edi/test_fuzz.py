@@ -39,3 +39,15 @@ def test_nul_in_business_data_is_stored_safely(world):
     (row, _) = receive(org=world.org, data=data)
     assert row.document_number == "PO\ufffdX"
     assert row.status in ("processed", "error")
+
+
+@pytest.mark.parametrize("where", ["sender", "recipient", "ref"])
+def test_nul_in_the_envelope_is_an_error_row_not_a_crash(world, where):
+    # PostgreSQL refuses NUL in query parameters: the partner lookup and the duplicate check
+    # must use the same cleaned values the rows store.
+    message = orders_message("PO-NUL", [(GTINS[0], "1", "1")])
+    kwargs = {where: {"sender": "59\x0012", "recipient": "59\x0034", "ref": "10\x0001"}[where]}
+    data = interchange(message, **kwargs)
+    rows = receive(org=world.org, data=data)
+    assert rows and all(r.pk for r in rows)
+    assert all("\x00" not in (r.sender_id + r.recipient_id + r.interchange_ref) for r in rows)

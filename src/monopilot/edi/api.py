@@ -1,5 +1,5 @@
 """/api/v1/edi (scope edi:exchange): upload to the inbox, read messages and raw bytes,
-retry, mark sent, and trading partners. Thin: parse, call a service/selector, render."""
+retry, resend, mark sent, and trading partners. Thin: parse, call a service/selector, render."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from monopilot.api.errors import ApiError, not_found
 from monopilot.edi import selectors
 from monopilot.edi.models import EdiMessage, TradingPartner
 from monopilot.edi.partners import partner_create, partner_delete, partner_update
-from monopilot.edi.services import mark_sent, receive, retry
+from monopilot.edi.services import mark_sent, receive, resend, retry
 from monopilot.erp.models import Customer, Supplier
 from monopilot.tenancy.models import Organization
 from monopilot.tenancy.scoping import scoped
@@ -173,6 +173,21 @@ def message_raw(request: HttpRequest, message_id: UUID) -> HttpResponse:
 def message_retry(request: HttpRequest, message_id: UUID) -> dict[str, Any]:
     row = _message(request, message_id)
     return message_out(_call(lambda: retry(message=row)), detail=True)
+
+
+@router.post(
+    "/edi/messages/{message_id}/resend",
+    response={201: dict[str, Any]},
+    summary="Send an outbound ORDRSP/DESADV/INVOIC again in a new interchange",
+)
+def message_resend(request: HttpRequest, message_id: UUID) -> Any:
+    row = _message(request, message_id)
+    try:
+        new = resend(message=row)
+    except ValidationError as exc:
+        # Not a bad field but the wrong kind of message (inbound, CONTRL, partner off).
+        raise ApiError(409, "cannot_resend", " ".join(exc.messages)) from None
+    return Status(201, message_out(new, detail=True))
 
 
 @router.post("/edi/messages/{message_id}/sent", summary="Mark an outbound message as sent")

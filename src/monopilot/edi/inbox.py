@@ -98,7 +98,8 @@ def _receive_interchange(
     org: Organization, inter: Interchange, raw: bytes, filename: str
 ) -> list[EdiMessage]:
     partner = (
-        scoped(TradingPartner, org).filter(interchange_id=inter.sender_id).first()
+        # safe(): the same cleaned value the rows store (PostgreSQL refuses NUL in a query)
+        scoped(TradingPartner, org).filter(interchange_id=safe(inter.sender_id, 35)).first()
         if inter.sender_id
         else None
     )
@@ -121,9 +122,9 @@ def _receive_interchange(
 def _seen(org: Organization, inter: Interchange) -> set[tuple[str, str, str]]:
     refs = scoped(EdiMessage, org).filter(
         direction=MessageDirection.INBOUND,
-        sender_id=inter.sender_id,
-        recipient_id=inter.recipient_id,
-        interchange_ref=inter.control_ref,
+        sender_id=safe(inter.sender_id, 35),
+        recipient_id=safe(inter.recipient_id, 35),
+        interchange_ref=safe(inter.control_ref, 14),
     )
     return {(inter.sender_id, inter.recipient_id, inter.control_ref)} if refs.exists() else set()
 
@@ -267,6 +268,6 @@ def _acknowledge(
         data=data,
         interchange_ref=ref,
         message_ref="1",
-        document_number=inter.control_ref,
+        document_number=safe(inter.control_ref, 35),
     )
     return row
