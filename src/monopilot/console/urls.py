@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from monopilot.console.views import apikeys, base, dashboard, events, logs, queues, webhooks
+from monopilot.console.views import (
+    apikeys,
+    base,
+    dashboard,
+    edi,
+    events,
+    logs,
+    queues,
+    webhooks,
+)
 
 urlpatterns = [
     path("healthz", base.healthz, name="healthz"),
@@ -71,5 +80,30 @@ urlpatterns = [
         "integrations/webhooks/<uuid:endpoint_id>/<str:action>",
         webhooks.endpoint_action,
         name="console-webhook-action",
+    ),
+    # EDI: messages in and out, upload, trading partners
+    path("integrations/edi", edi.message_list, name="console-edi"),
+    path("integrations/edi/upload", edi.upload, name="console-edi-upload"),
+    path(
+        "integrations/edi/messages/<uuid:message_id>",
+        edi.message_detail,
+        name="console-edi-message",
+    ),
+    path(
+        "integrations/edi/messages/<uuid:message_id>/raw",
+        edi.message_raw,
+        name="console-edi-raw",
+    ),
+    path(
+        "integrations/edi/messages/<uuid:message_id>/<str:action>",
+        edi.message_action,
+        name="console-edi-action",
+    ),
+    path("integrations/edi/partners", edi.partner_list, name="console-edi-partners"),
+    path("integrations/edi/partners/new", edi.partner_create, name="console-edi-partner-create"),
+    path(
+        "integrations/edi/partners/<uuid:partner_id>/edit",
+        edi.partner_edit,
+        name="console-edi-partner-edit",
     ),
 ]
