@@ -102,6 +102,14 @@ class Dispatcher:
     async def _main(self, stop: threading.Event) -> None:
         loop = asyncio.get_running_loop()
         self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
+        # PostgreSQL takes concurrent writers: outcomes are recorded on a connection of
+        # their own, so a claim never waits behind a recording (and vice versa). SQLite has
+        # one writer at a time: one thread does both there.
+        self.record_db = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-record")
+            if connection.vendor == "postgresql"
+            else self.db
+        )
         self.wakeup = asyncio.Event()
         self.slot_free = asyncio.Event()
         self.results: asyncio.Queue[Outcome] = asyncio.Queue()
@@ -124,6 +132,8 @@ class Dispatcher:
                 watcher.cancel()
                 await self._flush_results()
                 await self._db(_close_connection)
+                if self.record_db is not self.db:
+                    await self._db(_close_connection, pool=self.record_db)
             except RuntimeError:
                 # The process is exiting under us: what is unrecorded comes back when its
                 # lease runs out (at-least-once), so there is nothing to save here.
@@ -131,6 +141,7 @@ class Dispatcher:
             finally:
                 await self.session.close()
                 self.db.shutdown(wait=False)
+                self.record_db.shutdown(wait=False)
             if listener:
                 listener.join(timeout=2)
 
@@ -149,9 +160,13 @@ class Dispatcher:
         self.wakeup.set()
         self.slot_free.set()
 
-    async def _db(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    async def _db(
+        self, fn: Any, *args: Any, pool: ThreadPoolExecutor | None = None, **kwargs: Any
+    ) -> Any:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.db, lambda: _with_connection(fn, *args, **kwargs))
+        return await loop.run_in_executor(
+            pool or self.db, lambda: _with_connection(fn, *args, **kwargs)
+        )
 
     # -- claiming -------------------------------------------------------------------------
 
@@ -249,7 +264,7 @@ class Dispatcher:
     async def _record(self, batch: list[Outcome]) -> None:
         for attempt in range(5):
             try:
-                await self._db(delivery.record, batch, worker=self.worker_id)
+                await self._db(delivery.record, batch, worker=self.worker_id, pool=self.record_db)
                 return
             except RuntimeError as exc:
                 if "cannot schedule new futures" in str(exc):
@@ -294,8 +309,12 @@ def _with_connection(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def run_service(stop: threading.Event) -> None:
-    """Entry point registered with core.worker (one dispatcher per worker process)."""
-    Dispatcher().run(stop)
+    """Entry point registered with core.worker (one dispatcher per worker process).
+
+    `MONOPILOT_OUTBOX_POLL_SECONDS` (default 0.5): how often it looks for due messages when
+    nothing woke it (SQLite has no cross-process wake-up; PostgreSQL uses LISTEN/NOTIFY).
+    """
+    Dispatcher(poll=float(os.environ.get("MONOPILOT_OUTBOX_POLL_SECONDS", "0.5"))).run(stop)
 
 
 def drain_once(*, limit: int = 200, worker: str = "inline") -> list[Outcome]:

@@ -84,6 +84,7 @@ def _default(field: models.Field[Any, Any]) -> Callable[[], Any] | None:
 @dataclass(frozen=True)
 class _Plan:
     sql: str
+    copy_sql: str
     attnames: tuple[str, ...]
     converters: tuple[Prep, ...]
     defaults: tuple[Callable[[], Any] | None, ...]
@@ -102,6 +103,7 @@ def _plan(model: type[models.Model]) -> _Plan:
         placeholders = ", ".join(["%s"] * len(fields))
         plan = _plans[key] = _Plan(
             sql=f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            copy_sql=f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN",
             attnames=tuple(f.attname for f in fields),
             converters=tuple(_converter(f) for f in fields),
             defaults=tuple(_default(f) for f in fields),
@@ -129,4 +131,11 @@ def insert(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None
             )
         )
     with connection.cursor() as cursor:
-        cursor.executemany(plan.sql, values)
+        if connection.vendor == "postgresql":
+            # COPY: one stream for the whole batch, several times faster than a pipelined
+            # INSERT per row (same triggers, constraints and transaction).
+            with cursor.cursor.copy(plan.copy_sql) as copy:
+                for value in values:
+                    copy.write_row(value)
+        else:
+            cursor.executemany(plan.sql, values)

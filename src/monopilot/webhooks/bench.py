@@ -4,8 +4,9 @@ One run, on this machine, against the configured database:
 1. a loopback receiver in its own process (aiohttp server);
 2. the raw limit: plain concurrent POSTs (aiohttp, the fastest client measured) to it;
 3. latency: events published one per transaction at a steady pace while the dispatcher
-   (in-process, as in embedded mode) runs; each commit time is compared with the time the
-   receiver first saw that message;
+   runs — in-process (`workers=0`, as in embedded mode) or as `workers` separate
+   `monopilot worker` processes (as in production); each commit time is compared with the
+   time the receiver first saw that message;
 4. throughput: N events queued behind a paused endpoint, then resumed: deliveries/s is N
    over the time from the resume commit to the last first receipt.
 """
@@ -21,6 +22,8 @@ import sys
 import threading
 import time
 import urllib.request
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -29,6 +32,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from monopilot.core.models import WorkerHeartbeat
 from monopilot.events import catalogue
 from monopilot.events.services import publish
 from monopilot.outbox.dispatcher import Dispatcher
@@ -66,8 +70,9 @@ class ReceiverProcess:
         self.url = f"http://127.0.0.1:{int(line.split()[1])}"
         return self
 
-    def stats(self) -> dict[str, Any]:
-        with urllib.request.urlopen(self.url + "/_stats", timeout=30) as response:  # noqa: S310
+    def stats(self, *, first_seen: bool = False) -> dict[str, Any]:
+        query = "?first_seen" if first_seen else ""
+        with urllib.request.urlopen(self.url + "/_stats" + query, timeout=30) as response:  # noqa: S310
             result: dict[str, Any] = json.load(response)
         return result
 
@@ -127,38 +132,106 @@ def _percentiles(values: list[float]) -> dict[str, float]:
 
 
 def _wait_unique(rx: ReceiverProcess, want: int, timeout: float) -> dict[str, Any]:
+    """Poll the counts (cheap) until `want` messages arrived, then fetch the timings."""
     end = time.monotonic() + timeout
-    stats = rx.stats()
-    while stats["unique"] < want and time.monotonic() < end:
+    while rx.stats()["unique"] < want and time.monotonic() < end:
         time.sleep(0.05)
-        stats = rx.stats()
-    return stats
+    return rx.stats(first_seen=True)
 
 
-def run(*, events: int = 5000, latency_events: int = 300, pace: float = 200.0) -> dict[str, Any]:
+class InProcessDispatcher:
+    """The dispatcher as embedded mode runs it: a thread of this process."""
+
+    label = "in-process"
+
+    def __enter__(self) -> InProcessDispatcher:
+        self.stop = threading.Event()
+        self.thread = threading.Thread(
+            target=Dispatcher(worker_id="bench").run, args=(self.stop,), daemon=True
+        )
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(15)
+
+
+class WorkerProcesses:
+    """`count` real `monopilot worker` processes on the same database, as in production."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.label = f"{count} worker processes"
+
+    def __enter__(self) -> WorkerProcesses:
+        env = dict(
+            os.environ,
+            MONOPILOT_ALLOW_PRIVATE_URLS="1",  # the receiver is on loopback
+            MONOPILOT_OUTBOX_POLL_SECONDS="0.05",  # SQLite has no cross-process wake-up
+            LOG_LEVEL="WARNING",
+        )
+        monopilot = Path(sys.executable).with_name("monopilot")
+        started = timezone.now()
+        self.procs = [
+            subprocess.Popen(  # noqa: S603 (our own entry point)
+                [str(monopilot), "worker", "--skip-checks"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(self.count)
+        ]
+        _wait_for_workers(self.count, since=started)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _wait_for_workers(count: int, *, since: datetime, timeout: float = 30.0) -> None:
+    """Until `count` workers started after `since` have beaten (about a second)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if WorkerHeartbeat.objects.filter(seen_at__gte=since).count() >= count:
+            time.sleep(0.5)  # the dispatcher thread starts right after the first beat
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{count} worker processes did not start within {timeout:.0f} s")
+
+
+def run(
+    *, events: int = 5000, latency_events: int = 300, pace: float = 200.0, workers: int = 0
+) -> dict[str, Any]:
+    """One run: the raw limit, then latency and throughput with the dispatcher in-process
+    (`workers=0`) or in `workers` worker processes. Per-endpoint concurrency is per
+    process, so it is split between the processes: 50 in flight in all, as for the raw
+    client."""
     call_command("migrate", verbosity=0, interactive=False, skip_checks=True)
     _register_type()
     settings.MONOPILOT_ALLOW_PRIVATE_URLS = True
     org = _org()
+    dispatchers = WorkerProcesses(workers) if workers else InProcessDispatcher()
     with ReceiverProcess() as rx:
         raw = raw_limit(rx.url, total=max(events, 2000))
-        stop = threading.Event()
-        dispatcher = Dispatcher(worker_id="bench")
-        thread = threading.Thread(target=dispatcher.run, args=(stop,), daemon=True)
-        thread.start()
         endpoint, _ = services.endpoint_create(
             org=org,
             name=f"bench {timezone.now():%Y%m%d-%H%M%S-%f}",
             url=rx.url + "/hook",
             event_types=[EVENT_TYPE],
-            max_concurrency=50,
+            max_concurrency=max(50 // max(workers, 1), 1),
         )
         try:
-            latency = _latency_phase(org, endpoint, rx, latency_events, pace)
-            throughput = _throughput_phase(org, endpoint, rx, events, base=latency_events)
+            with dispatchers:
+                latency = _latency_phase(org, endpoint, rx, latency_events, pace)
+                throughput = _throughput_phase(org, endpoint, rx, events, base=latency_events)
         finally:
-            stop.set()
-            thread.join(15)
             services.endpoint_pause(endpoint=endpoint)
             Message.objects.filter(target_id=endpoint.id).delete()
             endpoint.deleted_at = timezone.now()
@@ -166,6 +239,7 @@ def run(*, events: int = 5000, latency_events: int = 300, pace: float = 200.0) -
     result = {
         "database": connection.vendor,
         "client": f"aiohttp {aiohttp.__version__}",
+        "dispatcher": dispatchers.label,
         "cpus": os.cpu_count(),
         "events": events,
         "latency_events": latency_events,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from monopilot.webhooks import bench
 
@@ -15,20 +15,41 @@ class Command(BaseCommand):
         parser.add_argument("--events", type=int, default=5000)
         parser.add_argument("--latency-events", type=int, default=300)
         parser.add_argument("--pace", type=float, default=200.0, help="events/s, latency phase")
+        parser.add_argument(
+            "--workers",
+            default="0,2",
+            help="comma-separated runs: 0 = dispatcher in this process (embedded mode), "
+            "N = N `monopilot worker` processes (production); default 0,2",
+        )
         parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = bench.run(
-            events=options["events"],
-            latency_events=options["latency_events"],
-            pace=options["pace"],
-        )
+        try:
+            counts = [int(part) for part in str(options["workers"]).split(",") if part.strip()]
+        except ValueError:
+            raise CommandError("--workers: comma-separated numbers, e.g. 0,2") from None
+        if not counts or any(n < 0 for n in counts):
+            raise CommandError("--workers: at least one number, none negative")
+        results = [
+            bench.run(
+                events=options["events"],
+                latency_events=options["latency_events"],
+                pace=options["pace"],
+                workers=n,
+            )
+            for n in counts
+        ]
         if options["json"]:
-            self.stdout.write(json.dumps(result, indent=2))
+            self.stdout.write(json.dumps(results[0] if len(results) == 1 else results, indent=2))
             return
+        for result in results:
+            self._print(result)
+
+    def _print(self, result: dict[str, Any]) -> None:
         lat = result["latency_ms"]
         self.stdout.write(
-            f"webhooks on {result['database']} ({result['cpus']} CPUs, {result['client']})\n"
+            f"webhooks on {result['database']}, dispatcher {result['dispatcher']} "
+            f"({result['cpus']} CPUs, {result['client']})\n"
             f"  latency commit→receiver ({result['latency_events']} events): "
             f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms\n"
             f"  throughput ({result['events']} events): {result['deliveries_per_s']} deliveries/s"
