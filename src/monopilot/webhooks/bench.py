@@ -59,9 +59,13 @@ def _register_type() -> None:
 
 
 class ReceiverProcess:
+    def __init__(self, server: str = "aiohttp") -> None:
+        self.server = server
+
     def __enter__(self) -> ReceiverProcess:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "monopilot.webhooks.receiver", "--port", "0"],
+        command = [sys.executable, "-m", "monopilot.webhooks.receiver", "--port", "0"]
+        self.proc = subprocess.Popen(  # noqa: S603 (our own module, a fixed choice of server)
+            [*command, "--server", self.server],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -207,7 +211,12 @@ def _wait_for_workers(count: int, *, since: datetime, timeout: float = 30.0) -> 
 
 
 def run(
-    *, events: int = 5000, latency_events: int = 300, pace: float = 200.0, workers: int = 0
+    *,
+    events: int = 5000,
+    latency_events: int = 300,
+    pace: float = 200.0,
+    workers: int = 0,
+    receiver: str = "aiohttp",
 ) -> dict[str, Any]:
     """One run: the raw limit, then latency and throughput with the dispatcher in-process
     (`workers=0`) or in `workers` worker processes. Per-endpoint concurrency is per
@@ -218,7 +227,7 @@ def run(
     settings.MONOPILOT_ALLOW_PRIVATE_URLS = True
     org = _org()
     dispatchers = WorkerProcesses(workers) if workers else InProcessDispatcher()
-    with ReceiverProcess() as rx:
+    with ReceiverProcess(receiver) as rx:
         raw = raw_limit(rx.url, total=max(events, 2000))
         endpoint, _ = services.endpoint_create(
             org=org,
@@ -240,6 +249,7 @@ def run(
         "database": connection.vendor,
         "client": f"aiohttp {aiohttp.__version__}",
         "dispatcher": dispatchers.label,
+        "receiver": receiver,
         "cpus": os.cpu_count(),
         "events": events,
         "latency_events": latency_events,

@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import random
+import socket
 import threading
 import time
 from collections import deque
@@ -162,14 +164,77 @@ class Receiver:
         return self.count >= count
 
 
+class AsgiReceiver:
+    """The same receiver as a plain ASGI app, served by uvicorn: what a receiver written as
+    a typical Python web service looks like (the issue's calibration used uvicorn). Answers
+    200 "ok" to everything but `GET /_stats`, counting first receipts by webhook-id."""
+
+    def __init__(self) -> None:
+        self.receiver = Receiver(keep_bodies=False)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        more = True
+        while more:  # read (and drop) the body, as a real handler would
+            more = (await receive()).get("more_body", False)
+        rx = self.receiver
+        if scope["method"] == "GET" and scope["path"] == "/_stats":
+            stats = rx.stats(first_seen=b"first_seen" in scope.get("query_string", b""))
+            await _respond(send, 200, json.dumps(stats).encode(), b"application/json")
+            return
+        now = time.time()
+        msg_id = next((v for k, v in scope["headers"] if k == b"webhook-id"), b"").decode()
+        rx.count += 1
+        if msg_id:
+            if msg_id in rx.first_seen:
+                rx.duplicates += 1
+            else:
+                rx.first_seen[msg_id] = now
+        await _respond(send, 200, b"ok", b"text/plain")
+
+
+async def _respond(send: Any, status: int, body: bytes, content_type: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", content_type)],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def serve_uvicorn(host: str, port: int) -> None:
+    import uvicorn  # a dev dependency: only the bench serves this way
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted ones
+    sock.listen(2048)  # connections wait in the backlog until uvicorn accepts them
+    print(f"PORT {sock.getsockname()[1]}", flush=True)
+    config = uvicorn.Config(AsgiReceiver(), log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--server", choices=["aiohttp", "uvicorn"], default="aiohttp", help="HTTP server"
+    )
     parser.add_argument("--fail-rate", type=float, default=0.0)
     parser.add_argument("--hang-rate", type=float, default=0.0)
     parser.add_argument("--hang-seconds", type=float, default=5.0)
     args = parser.parse_args()
+    if args.server == "uvicorn":
+        serve_uvicorn(args.host, args.port)
+        return
     receiver = Receiver(
         fail_rate=args.fail_rate,
         hang_rate=args.hang_rate,

@@ -21,6 +21,12 @@ class Command(BaseCommand):
             help="comma-separated runs: 0 = dispatcher in this process (embedded mode), "
             "N = N `monopilot worker` processes (production); default 0,2",
         )
+        parser.add_argument(
+            "--receivers",
+            default="aiohttp,uvicorn",
+            help="comma-separated loopback receivers: aiohttp (a bare aiohttp server, the "
+            "fastest) and/or uvicorn (a plain ASGI app, as a typical Python receiver)",
+        )
         parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -30,13 +36,18 @@ class Command(BaseCommand):
             raise CommandError("--workers: comma-separated numbers, e.g. 0,2") from None
         if not counts or any(n < 0 for n in counts):
             raise CommandError("--workers: at least one number, none negative")
+        receivers = [r.strip() for r in str(options["receivers"]).split(",") if r.strip()]
+        if not receivers or not set(receivers) <= {"aiohttp", "uvicorn"}:
+            raise CommandError("--receivers: aiohttp and/or uvicorn, comma-separated")
         results = [
             bench.run(
                 events=options["events"],
                 latency_events=options["latency_events"],
                 pace=options["pace"],
                 workers=n,
+                receiver=receiver,
             )
+            for receiver in receivers
             for n in counts
         ]
         if options["json"]:
@@ -48,7 +59,8 @@ class Command(BaseCommand):
     def _print(self, result: dict[str, Any]) -> None:
         lat = result["latency_ms"]
         self.stdout.write(
-            f"webhooks on {result['database']}, dispatcher {result['dispatcher']} "
+            f"webhooks on {result['database']}, dispatcher {result['dispatcher']}, "
+            f"{result['receiver']} receiver "
             f"({result['cpus']} CPUs, {result['client']})\n"
             f"  latency commit→receiver ({result['latency_events']} events): "
             f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms\n"
