@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .bulk import MIN_WINDOW, BulkReader, gc_paused
 from .errors import Problem, Severity, SyntaxErrorCode
 from .model import Group, Interchange, Message, Segment
 from .syntax import Charset, charset_for, decode_component
@@ -19,6 +20,7 @@ from .tokenizer import (
     RawSegment,
     ServiceStringAdvice,
     Source,
+    Token,
     Tokenizer,
     TokenNote,
 )
@@ -37,10 +39,14 @@ def iter_interchanges(
     Only one interchange is held in memory at a time.
     """
     assembler = _Assembler()
-    tokens = Tokenizer(source, chunk_size=chunk_size, max_segment_bytes=max_segment_bytes)
-    for token in tokens:
-        yield from assembler.feed(token)
-    yield from assembler.finish()
+    tokenizer = Tokenizer(source, chunk_size=chunk_size, max_segment_bytes=max_segment_bytes)
+    tokens = tokenizer._run(assembler.bulk)
+    while True:
+        with gc_paused():
+            done, more = assembler.next_interchanges(tokens)
+        yield from done
+        if not more:
+            return
 
 
 def parse(data: bytes) -> list[Interchange]:
@@ -52,7 +58,7 @@ def _text(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
-class _Assembler:
+class _Assembler(BulkReader):
     def __init__(self) -> None:
         self.current: Interchange | None = None
         self.group: Group | None = None
@@ -62,6 +68,7 @@ class _Assembler:
         self.pending_una: ServiceStringAdvice | None = None
         self.pending_bom = False
         self.end_offset = 0
+        self.window = MIN_WINDOW  # bulk path: bytes to look at per call
 
     # -- token dispatch ------------------------------------------------------------------
 
@@ -85,6 +92,14 @@ class _Assembler:
 
     def finish(self) -> list[Interchange]:
         return self._close("end of input", self.end_offset, 0)
+
+    def next_interchanges(self, tokens: Iterator[Token]) -> tuple[list[Interchange], bool]:
+        """Feed tokens until an interchange is complete: (completed, more input left)."""
+        for token in tokens:
+            done = self.feed(token)
+            if done:
+                return done, True
+        return self.finish(), False
 
     def _dispatch(self, tag: str, raw: RawSegment) -> list[Interchange]:
         inter = self.current
@@ -178,12 +193,25 @@ class _Assembler:
         return [inter]
 
     def _start_message(self, raw: RawSegment) -> None:
-        assert self.current is not None
         message = Message(
             ref="", type="", version="", release="", agency="", offset=raw.offset, line=raw.line
         )
         self.message = message  # set first so decode problems carry the message context
-        header = self._decode(raw, 1)
+        self._begin_message(self._decode(raw, 1), message)
+
+    def _begin_message(self, header: Segment, message: Message | None = None) -> Message:
+        assert self.current is not None
+        if message is None:
+            message = Message(
+                ref="",
+                type="",
+                version="",
+                release="",
+                agency="",
+                offset=header.offset,
+                line=header.line,
+            )
+            self.message = message
         message.segments.append(header)
         message.ref = header.value(1)
         message.type, message.version, message.release, message.agency, message.association = (
@@ -194,6 +222,7 @@ class _Assembler:
             self.group.messages.append(message)
         else:
             self.current.messages.append(message)
+        return message
 
     def _end_message_if_open(self, raw: RawSegment | None, offset: int = 0, line: int = 0) -> None:
         message = self.message

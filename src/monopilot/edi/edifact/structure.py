@@ -22,6 +22,7 @@ E = SyntaxErrorCode
 @dataclass(slots=True)
 class _Level:
     items: tuple[Node, ...]
+    where: dict[str, tuple[int, ...]]  # trigger tag -> indexes in items (see _level_items)
     index: int = 0
     counts: list[int] = field(default_factory=list)
 
@@ -29,10 +30,46 @@ class _Level:
         self.counts = [0] * len(self.items)
 
     def find(self, tag: str) -> int | None:
-        for k in range(self.index, len(self.items)):
-            if self.items[k].trigger == tag:
+        """First item at or after the current one that ``tag`` triggers."""
+        for k in self.where.get(tag, ()):
+            if k >= self.index:
                 return k
         return None
+
+
+# Per spec node (a group, or a spec's structure): the items of the level it opens and where
+# each trigger tag occurs, computed once (hot path: every segment of every message). The
+# owner is kept in the value so its id cannot be reused while cached.
+_CACHE_LIMIT = 10_000
+_LEVELS: dict[int, tuple[object, tuple[Node, ...], dict[str, tuple[int, ...]]]] = {}
+_TAGS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _level_items(
+    owner: GroupUsage | tuple[Node, ...],
+) -> tuple[tuple[Node, ...], dict[str, tuple[int, ...]]]:
+    entry = _LEVELS.get(id(owner))
+    if entry is None:
+        if len(_LEVELS) > _CACHE_LIMIT:  # specs built ad hoc (tests, custom registries)
+            _LEVELS.clear()
+        if isinstance(owner, GroupUsage):
+            items = owner.items[1:]
+        else:
+            items = tuple(n for n in owner if n.trigger not in _ENVELOPE)
+        where: dict[str, list[int]] = {}
+        for k, node in enumerate(items):
+            where.setdefault(node.trigger, []).append(k)
+        entry = _LEVELS[id(owner)] = (owner, items, {t: tuple(ks) for t, ks in where.items()})
+    return entry[1], entry[2]
+
+
+def _known_tags(structure: tuple[Node, ...]) -> frozenset[str]:
+    entry = _TAGS.get(id(structure))
+    if entry is None:
+        if len(_TAGS) > _CACHE_LIMIT:
+            _TAGS.clear()
+        entry = _TAGS[id(structure)] = (structure, _all_tags(structure))
+    return entry[1]
 
 
 class StructureValidator:
@@ -44,24 +81,26 @@ class StructureValidator:
         self.segments = message.segments
         self.cursor = 0
         self.stack: list[_Level] = []
-        self.known_tags = _all_tags(spec.structure)
+        self.known_tags = _known_tags(spec.structure)
 
     def run(self) -> list[Problem]:
-        top = tuple(n for n in self.spec.structure if n.trigger not in _ENVELOPE)
         for seg in self.segments:
             if seg.tag in _ENVELOPE:
                 self._check_elements(seg, None)
         self.segments = [s for s in self.segments if s.tag not in _ENVELOPE]
-        self._walk(top)  # the top level never breaks out, so every segment is consumed
+        self._walk(self.spec.structure)  # the top level never breaks out: all is consumed
         return self.problems
 
     # -- tree walk ------------------------------------------------------------------------
 
-    def _walk(self, items: tuple[Node, ...]) -> None:
-        level = _Level(items)
+    def _walk(self, owner: GroupUsage | tuple[Node, ...]) -> None:
+        items, where = _level_items(owner)
+        level = _Level(items, where)
         self.stack.append(level)
-        while self.cursor < len(self.segments):
-            seg = self.segments[self.cursor]
+        segments = self.segments
+        total = len(segments)
+        while self.cursor < total:  # the cursor moves in _consume (and nested walks)
+            seg = segments[self.cursor]
             k = level.find(seg.tag)
             if k is None:
                 if any(outer.find(seg.tag) is not None for outer in self.stack[:-1]):
@@ -96,7 +135,7 @@ class StructureValidator:
         trigger = node.items[0]
         assert isinstance(trigger, SegmentUsage)
         self._check_elements(seg, trigger)
-        self._walk(node.items[1:])
+        self._walk(node)
 
     def _missing(self, level: _Level, upto: int, seg: Segment) -> None:
         for k in range(level.index, upto):
@@ -129,22 +168,25 @@ class StructureValidator:
     # -- element level --------------------------------------------------------------------
 
     def _check_elements(self, seg: Segment, usage: SegmentUsage | None) -> None:
-        spec = self.spec.segment(seg.tag)
+        spec = self.spec.segments.get(seg.tag)
         if spec is None:
             return
-        if len(seg.elements) > len(spec.elements):
+        elements, repetitions = seg.elements, seg.repetitions
+        present = len(elements)
+        if present > len(spec.elements):
             extra = len(spec.elements) + 1
             self._add(
                 seg,
                 E.TOO_MANY_CONSTITUENTS,
-                f"{seg.tag} has {len(seg.elements)} data elements, at most "
-                f"{len(spec.elements)} allowed",
+                f"{seg.tag} has {present} data elements, at most {len(spec.elements)} allowed",
                 element=extra,
             )
         for index, element in enumerate(spec.elements, start=1):
-            occurrences = seg.repetitions.get(index)
+            occurrences = repetitions.get(index) if repetitions else None
             if occurrences is None:
-                occurrences = [seg.elements[index - 1]] if index <= len(seg.elements) else [[]]
+                if index > present and not element.mandatory:
+                    continue  # absent and optional: nothing to check
+                occurrences = [elements[index - 1]] if index <= present else [[]]
             if len(occurrences) > element.max_repeats:
                 self._add(
                     seg,
@@ -164,22 +206,45 @@ class StructureValidator:
                     seg, E.MISSING, f"mandatory data element {spec.id} missing", element=index
                 )
             return
-        if len(comps) > len(spec.components):
-            where = len(spec.components) + 1
+        specs = spec.components
+        if not spec.composite and len(comps) == 1:  # a simple element: most of them
+            self._check_simple(seg, index, specs[0], comps[0])
+            return
+        if len(comps) > len(specs):
+            where = len(specs) + 1
             self._add(
                 seg,
                 E.TOO_MANY_CONSTITUENTS,
-                f"{spec.id} has {len(comps)} components, at most {len(spec.components)} "
+                f"{spec.id} has {len(comps)} components, at most {len(specs)} "
                 "allowed (unreleased separator in data?)",
                 element=index,
                 component=where,
             )
-        for c_index, (value_spec, value) in enumerate(zip(spec.components, comps, strict=False), 1):
-            component = c_index if spec.composite else None
-            self._check_value(seg, index, component, value_spec, value)
-        for c_index in range(len(comps) + 1, len(spec.components) + 1):
-            value_spec = spec.components[c_index - 1]
-            if spec.composite and value_spec.mandatory:
+        composite = spec.composite
+        for c_index, (value_spec, value) in enumerate(zip(specs, comps, strict=False), 1):
+            if value:  # _check_value inlined: this runs for every component received
+                size = len(value)
+                if value_spec.min_length <= size <= value_spec.max_length and (
+                    value_spec.kind == "an"
+                    or (value_spec.kind == "n" and value.isascii() and value.isdigit())
+                ):
+                    continue  # what format_problem would accept, without the call
+                found = format_problem(value, value_spec)
+                if found is not None:
+                    self._add(
+                        seg,
+                        found[0],
+                        f"{value_spec.id} {found[1]}",
+                        element=index,
+                        component=c_index if composite else None,
+                    )
+            elif composite and value_spec.mandatory:
+                self._check_value(seg, index, c_index, value_spec, value)
+        if not composite or len(comps) >= len(specs):
+            return  # nothing can be missing after the last component received
+        for c_index in range(len(comps) + 1, len(specs) + 1):
+            value_spec = specs[c_index - 1]
+            if value_spec.mandatory:
                 self._add(
                     seg,
                     E.MISSING,
@@ -187,6 +252,16 @@ class StructureValidator:
                     element=index,
                     component=c_index,
                 )
+
+    def _check_simple(self, seg: Segment, index: int, spec: ValueSpec, value: str) -> None:
+        """The component loop of _check_element for one non-empty simple value."""
+        if spec.min_length <= len(value) <= spec.max_length and (
+            spec.kind == "an" or (spec.kind == "n" and value.isascii() and value.isdigit())
+        ):
+            return
+        found = format_problem(value, spec)
+        if found is not None:
+            self._add(seg, found[0], f"{spec.id} {found[1]}", element=index)
 
     def _check_value(
         self, seg: Segment, element: int, component: int | None, spec: ValueSpec, value: str

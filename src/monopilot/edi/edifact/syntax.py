@@ -154,6 +154,52 @@ def decode_component(raw: bytes, charset: Charset) -> tuple[str, str | None]:
     return text, _repertoire_issue(text, charset)
 
 
+_SINGLE_BYTE = frozenset({"ascii", "latin-1"})
+
+
+def decode_run(raw: bytes, charset: Charset, separators: bytes) -> tuple[str, bool]:
+    """Bulk decoding of several segments at once (the reader's fast path).
+
+    Returns the text of the longest prefix of ``raw`` in which every component would come
+    out of :func:`decode_component` identically and without a finding, and whether text
+    lengths differ from byte lengths (non-ASCII UTF-8). ``separators`` (ASCII) are allowed
+    by the repertoire check since they never end up inside a component. The caller splits
+    the text and must drop the part after the last terminator: it may be cut short.
+    """
+    if raw.isascii():
+        return _repertoire_prefix(raw.decode("ascii"), charset, separators), False
+    bad = raw.find(_REPLACEMENT_UTF8)
+    if bad >= 0:
+        raw = raw[:bad]
+    try:
+        text = raw.decode(charset.codec)
+    except UnicodeDecodeError as exc:
+        text = raw[: exc.start].decode(charset.codec)
+    bad = text.find("\ufffd")
+    if bad >= 0:
+        text = text[:bad]
+    single = charset.codec in _SINGLE_BYTE or charset.codec.startswith("iso8859")
+    return _repertoire_prefix(text, charset, separators), not single and not text.isascii()
+
+
+_OUTSIDE: dict[tuple[str, bytes], re.Pattern[str]] = {}
+
+
+def _repertoire_prefix(text: str, charset: Charset, separators: bytes) -> str:
+    if charset.repertoire is None:
+        return text
+    key = (charset.repertoire.pattern, separators)
+    outside = _OUTSIDE.get(key)
+    if outside is None:
+        inner = charset.repertoire.pattern
+        if not (inner.startswith("[") and inner.endswith("]*")):
+            raise EdifactError(f"repertoire {inner!r} is not a character class")
+        extra = re.escape(separators.decode("ascii") + "\r\n")
+        outside = _OUTSIDE[key] = re.compile(f"[^{inner[1:-2]}{extra}]")
+    found = outside.search(text)
+    return text if found is None else text[: found.start()]
+
+
 def _is_utf8(raw: bytes) -> bool:
     try:
         raw.decode("utf-8")

@@ -9,12 +9,19 @@ the slow, exact path.
 The tokenizer knows just enough about the envelope to pick separators: it reads UNA,
 detects separators from a UNA-less UNB, switches on the syntax-4 repetition separator and
 resets to the defaults after UNZ (files may concatenate interchanges with different UNAs).
+
+Bulk path: the reader may take whole runs of complete segments straight from the buffer
+(:meth:`Tokenizer._window`), decode them in one call and split them as text, instead of one
+:class:`RawSegment` per segment. The window stops before anything that needs the exact
+per-segment path (release or repetition characters, a BOM); the reader stops at anything
+else (service segments other than UNH/UNT, line breaks inside a segment, bytes the charset
+does not accept).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -77,7 +84,7 @@ Token = RawSegment | ServiceStringAdvice | ByteOrderMark
 
 
 @dataclass(frozen=True, slots=True)
-class _ByteChars:
+class ByteForms:
     """Byte forms of a ServiceChars, computed once per set (hot path: every segment)."""
 
     component: bytes
@@ -88,24 +95,34 @@ class _ByteChars:
     special: bytes
     skippable: frozenset[int]
     strip_newlines: bool
+    # Bulk path: the window stops at these; None when a separator is not ASCII (then
+    # splitting decoded text would not match splitting bytes in every charset).
+    window_stops: tuple[bytes, ...] | None
+    skip_text: str
+    text: tuple[str, str, str]  # terminator, element and component separator as text
 
 
-_BYTE_FORMS: dict[ServiceChars, _ByteChars] = {}
+_BYTE_FORMS: dict[ServiceChars, ByteForms] = {}
 
 
-def _byte_form(chars: ServiceChars) -> _ByteChars:
+def _byte_form(chars: ServiceChars) -> ByteForms:
     form = _BYTE_FORMS.get(chars)
     if form is None:
         special = chars.separators().encode("latin-1")
-        form = _ByteChars(
+        skippable = frozenset(b for b in _WHITESPACE if b not in special)
+        stops = tuple(s.encode("latin-1") for s in (chars.release, chars.repetition) if s)
+        form = ByteForms(
             chars.component.encode("latin-1"),
             chars.element.encode("latin-1"),
             chars.release.encode("latin-1") if chars.release else None,
             chars.repetition.encode("latin-1") if chars.repetition else None,
             chars.terminator.encode("latin-1"),
             special,
-            frozenset(b for b in _WHITESPACE if b not in special),
+            skippable,
             not any(c in "\r\n" for c in chars.separators()),
+            (*stops, _BOM) if special.isascii() else None,
+            bytes(sorted(skippable)).decode("latin-1"),
+            (chars.terminator, chars.element, chars.component),
         )
         _BYTE_FORMS[chars] = form
     return form
@@ -163,10 +180,20 @@ class Tokenizer:
         self._bytes = _byte_form(chars)
 
     def __iter__(self) -> Iterator[Token]:
+        return self._run(None)
+
+    def _run(self, bulk: Callable[[Tokenizer], int] | None) -> Iterator[Token]:
+        """The token loop. ``bulk`` (the reader's) may consume complete segments at the read
+        position first and returns how many bytes it took (0: take the exact path)."""
         while True:
             self._skip_whitespace()
             if self._pos >= len(self._buf) and not self._fill():
                 return
+            if bulk is not None:
+                taken = bulk(self)
+                if taken:
+                    self._pos += taken
+                    continue
             if self._buf.startswith(_BOM, self._pos):
                 yield ByteOrderMark(self._base + self._pos)
                 self._pos += len(_BOM)
@@ -212,6 +239,29 @@ class Tokenizer:
             self._pos = pos
             if pos < len(buf) or not self._fill():
                 return
+
+    def _window(self, size: int) -> tuple[bytes, int, int, ByteForms] | None:
+        """Complete segments at the read position for the bulk path: (bytes up to and
+        including the last terminator of the window, absolute offset, line, byte forms).
+
+        No fill happens here, so the buffer evolves exactly as on the per-segment path; the
+        window ends before any release/repetition character or BOM, so every terminator in
+        it is a real one and no segment in it starts with a BOM.
+        """
+        form = self._bytes
+        if form.window_stops is None:
+            return None
+        buf, pos = self._buf, self._pos
+        stop = min(len(buf), pos + size)
+        for needle in form.window_stops:
+            found = buf.find(needle, pos, stop)
+            if found >= 0:
+                stop = found
+        end = buf.rfind(form.terminator, pos, stop)
+        if end < 0:
+            return None
+        self._count_lines(pos)
+        return buf[pos : end + 1], self._base + pos, self._line, form
 
     # -- UNA / segments ----------------------------------------------------------------
 
@@ -333,7 +383,7 @@ def _is_separator_candidate(char: str) -> bool:
 _Split = list[list[list[bytes]]]
 
 
-def _split_plain(body: bytes, form: _ByteChars) -> _Split:
+def _split_plain(body: bytes, form: ByteForms) -> _Split:
     comp, rep = form.component, form.repetition
     if rep is None:
         return [[element.split(comp)] for element in body.split(form.element)]
@@ -356,7 +406,7 @@ def _splitter(chars: ServiceChars) -> re.Pattern[bytes]:
 
 
 def _split_released(
-    body: bytes, chars: ServiceChars, form: _ByteChars, notes: list[TokenNote]
+    body: bytes, chars: ServiceChars, form: ByteForms, notes: list[TokenNote]
 ) -> _Split:
     """Exact split honouring the release character (``??'`` ends a segment, ``?:`` is data)."""
     special, element_b, comp_b = form.special, form.element, form.component
