@@ -14,18 +14,25 @@ from typing import Any
 from django.utils import timezone
 
 from monopilot.edi import messages as store
+from monopilot.edi.eancom.orders import OrderLine, read_orders
 from monopilot.edi.eancom.ordrsp import (
     ACCEPTED,
+    CHANGED,
+    LINE_ACCEPTED,
     REJECTED,
+    ConfirmedLine,
     OrderResponse,
     ResponseLine,
     build_ordrsp,
+    compare,
+    response_function,
 )
 from monopilot.edi.edifact import (
     Interchange,
     Message,
     WriterOptions,
     load_spec,
+    parse,
     validate,
     write_interchange,
 )
@@ -83,9 +90,15 @@ def partner_for_customer(so: Any) -> TradingPartner | None:
 def ordrsp_for(
     so: SalesOrder, partner: TradingPartner, *, function: str, reason: str = ""
 ) -> EdiMessage:
-    existing = _already(so, function)
+    """27 for a cancelled order; for a confirmed one 29, or 4 when the order came from an
+    ORDERS and the planner changed it (see `_lines`). One response per (order, function):
+    a confirmation answers once, whether with 29 or 4."""
+    confirming = function != REJECTED
+    existing = _already(so, *((ACCEPTED, CHANGED) if confirming else (REJECTED,)))
     if existing is not None:
         return existing  # the same event delivered twice
+    lines = _lines(so) if confirming else _as_ordered(so)
+    function = response_function(lines) if confirming else function
     response = OrderResponse(
         number=so.order_number,
         function=function,
@@ -96,17 +109,7 @@ def ordrsp_for(
         supplier_gln=partner.our_gln,
         delivery_gln=so.shipping_address.gln if so.shipping_address else "",
         reason=(reason or "Order not accepted") if function == REJECTED else "",
-        lines=[
-            ResponseLine(
-                ln.line_number,
-                ln.product.gtin,
-                ln.product.code,
-                ln.quantity_ordered,
-                ln.quantity_ordered,
-                ln.unit_price,
-            )
-            for ln in so.lines.select_related("product").order_by("line_number")
-        ],
+        lines=lines,
     )
     message = build_ordrsp(response, ref="1", directory=partner.directory)
     return send(
@@ -118,14 +121,64 @@ def ordrsp_for(
     )
 
 
-def _already(so: SalesOrder, function: str) -> EdiMessage | None:
+def _confirmed(so: SalesOrder) -> list[ConfirmedLine]:
+    lines = so.lines.select_related("product").order_by("line_number")
+    return [
+        ConfirmedLine(
+            ln.line_number, ln.product.gtin, ln.product.code, ln.quantity_ordered, ln.unit_price
+        )
+        for ln in lines
+    ]
+
+
+def _as_ordered(so: SalesOrder, action: str = "") -> list[ResponseLine]:
+    """Our lines with ordered = confirmed: a 27, or an order that did not come from EDI."""
+    return [
+        ResponseLine(ln.line_number, ln.gtin, ln.code, ln.quantity, ln.quantity, ln.price, action)
+        for ln in _confirmed(so)
+    ]
+
+
+def _lines(so: SalesOrder) -> list[ResponseLine]:
+    """A confirmation: compared with the buyer's ORDERS when the order came from one."""
+    ordered = _ordered(so)
+    return _as_ordered(so, LINE_ACCEPTED) if ordered is None else compare(ordered, _confirmed(so))
+
+
+def _ordered(so: SalesOrder) -> list[OrderLine] | None:
+    """The lines of the ORDERS the order was created from, re-read from the stored bytes
+    with the ORDERS mapper; None when the order did not come from an ORDERS."""
+    row = (
+        scoped(EdiMessage, so.org)
+        .filter(
+            direction=MessageDirection.INBOUND,
+            message_type="ORDERS",
+            document_type="sales_order",
+            document_id=so.id,
+        )
+        .order_by("created_at")
+        .first()
+    )
+    if row is None:
+        return None
+    for inter in parse(bytes(row.raw)):
+        for msg in inter.all_messages():
+            if inter.control_ref == row.interchange_ref and msg.ref == row.message_ref:
+                return read_orders(msg).lines
+    raise OutboundInvalid(
+        f"ORDERS {row.interchange_ref}/{row.message_ref} of sales order {so.order_number} "
+        f"is not in its stored interchange (message {row.id})"
+    )
+
+
+def _already(so: SalesOrder, *functions: str) -> EdiMessage | None:
     return (
         scoped(EdiMessage, so.org)
         .filter(
             direction=MessageDirection.OUTBOUND,
             message_type="ORDRSP",
             document_id=so.id,
-            document_number=f"{so.order_number}:{function}",
+            document_number__in=[f"{so.order_number}:{f}" for f in functions],
         )
         .first()
     )
@@ -172,8 +225,6 @@ def send(
 
 
 def check(data: bytes, message_type: str, version: str) -> None:
-    from monopilot.edi.edifact import parse
-
     load_spec(message_type, version)  # raises EdifactSpecError when we have no spec
     errors = [p for inter in parse(data) for p in validate(inter).errors]
     if errors:
