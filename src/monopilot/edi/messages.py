@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from monopilot.edi.edifact import Message, parse
 from monopilot.edi.models import EdiMessage, MessageDirection, MessageStatus, TradingPartner
 from monopilot.integration_logs.services import log_integration
 
@@ -147,3 +148,16 @@ def log(row: EdiMessage, *, error: str = "", event: str = "") -> None:
         },
     )
     announce(row)
+
+
+def stored_message(row: EdiMessage) -> Message | None:
+    """The message `row` stands for, re-read from the interchange bytes it travelled in
+    (found by interchange and message reference); None when it is not in there.
+    Raises `EdifactError` when the stored bytes cannot be read."""
+    for inter in parse(bytes(row.raw)):
+        if inter.control_ref != row.interchange_ref:
+            continue
+        for msg in inter.all_messages():
+            if msg.ref == row.message_ref:
+                return msg
+    return None

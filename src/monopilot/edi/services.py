@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from monopilot.edi import messages as store
-from monopilot.edi.edifact import EdifactError, Message, parse
+from monopilot.edi.edifact import EdifactError, Message
 from monopilot.edi.flows.outbound import (
     OutboundInvalid,
     generate_for_event,
@@ -17,7 +17,7 @@ from monopilot.edi.flows.outbound import (
     send,
 )
 from monopilot.edi.inbox import process, receive
-from monopilot.edi.messages import mark_sent
+from monopilot.edi.messages import mark_sent, stored_message
 from monopilot.edi.models import EdiMessage, MessageDirection, MessageStatus, TradingPartner
 from monopilot.edi.partners import (
     next_control_ref,
@@ -67,16 +67,14 @@ def retry(*, message: EdiMessage) -> EdiMessage:
     if row.partner is None:
         raise ValidationError({"partner": ["partner: the message has no trading partner"]})
     try:
-        interchanges = parse(bytes(row.raw))
+        msg = stored_message(row)
     except EdifactError as exc:  # stored bytes parsed before; keep the verdict explicit anyway
         store.review(row, [{"message": f"stored interchange cannot be read: {exc}"}])
         return row
-    for inter in interchanges:
-        for msg in inter.all_messages():
-            if inter.control_ref == row.interchange_ref and msg.ref == row.message_ref:
-                process(row, msg, row.partner)
-                return row
-    store.review(row, [{"message": "message not found in the stored interchange"}])
+    if msg is None:
+        store.review(row, [{"message": "message not found in the stored interchange"}])
+        return row
+    process(row, msg, row.partner)
     return row
 
 
@@ -220,19 +218,18 @@ def _resend_partner(row: EdiMessage) -> TradingPartner:
 
 def _stored_message(row: EdiMessage) -> Message:
     """The message as it was sent, without its UNH/UNT (the writer rebuilds them)."""
-    for inter in parse(bytes(row.raw)):
-        for msg in inter.all_messages():
-            if inter.control_ref == row.interchange_ref and msg.ref == row.message_ref:
-                return Message(
-                    ref=msg.ref,
-                    type=msg.type,
-                    version=msg.version,
-                    release=msg.release,
-                    agency=msg.agency,
-                    association=msg.association,
-                    segments=msg.body,
-                )
-    _refuse(f"message {row.id}: not found in its stored interchange")
+    msg = stored_message(row)
+    if msg is None:
+        _refuse(f"message {row.id}: not found in its stored interchange")
+    return Message(
+        ref=msg.ref,
+        type=msg.type,
+        version=msg.version,
+        release=msg.release,
+        agency=msg.agency,
+        association=msg.association,
+        segments=msg.body,
+    )
 
 
 def _log_resend(original: EdiMessage, row: EdiMessage) -> None:

@@ -161,10 +161,9 @@ def _ordered(so: SalesOrder) -> list[OrderLine] | None:
     )
     if row is None:
         return None
-    for inter in parse(bytes(row.raw)):
-        for msg in inter.all_messages():
-            if inter.control_ref == row.interchange_ref and msg.ref == row.message_ref:
-                return read_orders(msg).lines
+    msg = store.stored_message(row)
+    if msg is not None:
+        return read_orders(msg).lines
     raise OutboundInvalid(
         f"ORDERS {row.interchange_ref}/{row.message_ref} of sales order {so.order_number} "
         f"is not in its stored interchange (message {row.id})"
