@@ -10,6 +10,7 @@ from monopilot.console.views import (
     base,
     dashboard,
     edi,
+    edi_partners,
     events,
     logs,
     queues,
@@ -99,11 +100,15 @@ urlpatterns = [
         edi.message_action,
         name="console-edi-action",
     ),
-    path("integrations/edi/partners", edi.partner_list, name="console-edi-partners"),
-    path("integrations/edi/partners/new", edi.partner_create, name="console-edi-partner-create"),
+    path("integrations/edi/partners", edi_partners.partner_list, name="console-edi-partners"),
+    path(
+        "integrations/edi/partners/new",
+        edi_partners.partner_create,
+        name="console-edi-partner-create",
+    ),
     path(
         "integrations/edi/partners/<uuid:partner_id>/edit",
-        edi.partner_edit,
+        edi_partners.partner_edit,
         name="console-edi-partner-edit",
     ),
 ]
