@@ -6,24 +6,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from monopilot.edi.edifact import Interchange, Message, WriterOptions, segment, write_interchange
+from edi.support import BUYER_GLN, OUR_GLN, interchange, orders_message
+from edi.support import make_world as make_edi_world
 from monopilot.edi.models import EdiMessage, TradingPartner
 from monopilot.edi.partners import partner_create
 from monopilot.edi.services import receive
-from monopilot.erp.models import Customer, CustomerAddress, Product, ProductType, SalesOrder
+from monopilot.erp.models import Customer, Product, SalesOrder
 from monopilot.integration_logs.models import IntegrationLog
 from monopilot.tenancy.models import Organization
 
-OUR_GLN = "8712345900007"
-BUYER_GLN = "8799999000000"
-DP_GLN = "8712345002206"
 GTIN = "8712345004002"
 UNKNOWN_GTIN = "4012345500004"
 
@@ -37,62 +34,13 @@ class World:
 
 
 def make_world(org: Organization) -> World:
-    kind = ProductType.objects.create(org=org, code="FG", name="Finished Goods")
-    customer = Customer.objects.create(
-        org=org, customer_code="RET1", name="Retail One", gln=BUYER_GLN
-    )
-    CustomerAddress.objects.create(
-        org=org,
-        customer=customer,
-        address_type="shipping",
-        name="DC North",
-        address_line1="Magazynowa 1",
-        city="Poznań",
-        postal_code="60-001",
-        gln=DP_GLN,
-    )
-    product = Product.objects.create(
-        org=org, code="FG-1", name="Product 1", product_type=kind, gtin=GTIN, std_price=Decimal("2")
-    )
-    partner = partner_create(
-        org=org, name="Retail One EDI", gln=BUYER_GLN, our_gln=OUR_GLN, customer=customer
-    )
-    return World(org, customer, product, partner)
+    """The EDI tests' world (a retail customer with its EDI partner), one product."""
+    world = make_edi_world(org, gtins=(GTIN,))
+    return World(org, world.customer, world.products[0], world.partner)
 
 
 def orders(number: str, gtin: str = GTIN, qty: str = "12", ref: str = "1001") -> bytes:
-    body = [
-        segment("BGM", "220", number, "9"),
-        segment("DTM", ["137", "20261120", "102"]),
-        segment("NAD", "BY", [BUYER_GLN, "", "9"]),
-        segment("NAD", "SU", [OUR_GLN, "", "9"]),
-        segment("NAD", "DP", [DP_GLN, "", "9"]),
-        segment("LIN", "1", "", [gtin, "EN"]),
-        segment("QTY", ["21", qty]),
-        segment("PRI", ["AAA", "3.40"]),
-        segment("UNS", "S"),
-        segment("CNT", ["2", "1"]),
-    ]
-    msg = Message(
-        ref="1",
-        type="ORDERS",
-        version="D",
-        release="96A",
-        agency="UN",
-        association="EAN008",
-        segments=body,
-    )
-    inter = Interchange(
-        sender_id=BUYER_GLN,
-        sender_qualifier="14",
-        recipient_id=OUR_GLN,
-        recipient_qualifier="14",
-        date="261120",
-        time="1200",
-        control_ref=ref,
-        messages=[msg],
-    )
-    return write_interchange(inter, WriterOptions(syntax_id="UNOC", syntax_version=3))
+    return interchange(orders_message(number, [(gtin, qty, "3.40")]), ref=ref)
 
 
 @pytest.fixture
@@ -164,17 +112,19 @@ def test_detail_shows_problems_with_positions_and_marks_the_raw_segment(
     html = response.content.decode()
     assert response.status_code == 200
     problems = html[html.index('data-testid="edi-problems"') : html.index('data-testid="edi-raw"')]
-    # message 1, segment 8 (UNH = 1), QTY, element 1.2, line 1, byte offset, CONTRL code 37
+    # message 1, segment 10 (UNH = 1; BGM, 2 DTM, 3 NAD, CUX, LIN before it), QTY, element
+    # 1.2, line 1, byte offset, CONTRL code 37
     offset = data.index(b"QTY+21:12x")
-    for cell in ('href="#seg-9">8</a>', ">QTY<", ">1.2<", f">{offset}<", ">37 <"):
+    for cell in ('href="#seg-11">10</a>', ">QTY<", ">1.2<", f">{offset}<", ">37 <"):
         assert cell in problems, cell
     assert "invalid type of characters" in problems
     assert "6060 must be numeric, got &#x27;12x&#x27;" in problems
     # raw: escaped, one segment per line, the QTY line marked (UNB is line 1, UNH line 2)
     raw = html[html.index('id="edi-raw-text"') :]
-    assert '<span id="seg-9"><mark title="6060 must be numeric' in raw
+    assert '<span id="seg-11"><mark title="6060 must be numeric' in raw
     assert "QTY+21:12x&#x27;</mark>" in raw
-    assert "UNB+UNOC:3+8799999000000:14+8712345900007:14+261120:1200+1001&#x27;</span>\n" in raw
+    unb = "UNB+UNOC:3+8799999000000:14+8712345900007:14+261120:1200+1001++++1"
+    assert f"{unb}&#x27;</span>\n" in raw
     # the CONTRL we sent for it is related; history comes from the log
     contrl = EdiMessage.objects.get(message_type="CONTRL")
     related = html[html.index('data-testid="edi-related"') :]
@@ -209,7 +159,7 @@ def test_retry_processing_after_the_data_is_fixed(
     html = client.get(f"/integrations/edi/messages/{row.pk}").content.decode()
     assert 'data-testid="edi-retry"' in html
     errors = html[html.index('data-testid="edi-errors"') :]
-    assert '<a href="#seg-8">7</a>' in errors and f"no product with GTIN {UNKNOWN_GTIN}" in errors
+    assert '<a href="#seg-10">9</a>' in errors and f"no product with GTIN {UNKNOWN_GTIN}" in errors
     url = f"/integrations/edi/messages/{row.pk}/retry"
     html = client.post(url, follow=True).content.decode()
     assert "Still pending review: 1 problem(s) left." in html
