@@ -30,7 +30,7 @@ from django.db import connection
 from django.utils import timezone
 
 from monopilot.core import http
-from monopilot.core.env import env_int
+from monopilot.core.env import env_float, env_int
 from monopilot.outbox import delivery, wake
 from monopilot.outbox import transport as transports
 from monopilot.outbox.transport import Job, Limits, Outcome, Verdict
@@ -314,7 +314,7 @@ def run_service(stop: threading.Event) -> None:
     `MONOPILOT_OUTBOX_POLL_SECONDS` (default 0.5): how often it looks for due messages when
     nothing woke it (SQLite has no cross-process wake-up; PostgreSQL uses LISTEN/NOTIFY).
     """
-    Dispatcher(poll=float(os.environ.get("MONOPILOT_OUTBOX_POLL_SECONDS", "0.5"))).run(stop)
+    Dispatcher(poll=env_float("MONOPILOT_OUTBOX_POLL_SECONDS", 0.5)).run(stop)
 
 
 def drain_once(*, limit: int = 200, worker: str = "inline") -> list[Outcome]:
