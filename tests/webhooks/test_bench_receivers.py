@@ -31,5 +31,8 @@ def test_receiver_counts_first_receipts_and_duplicates(server: str) -> None:
         assert set(full["first_seen"]) == {"msg_a", "msg_b"}
         # in a thread of its own: another test (Playwright) may keep a loop in this one
         with ThreadPoolExecutor(1) as pool:
-            assert pool.submit(raw_limit, rx.url, total=200, concurrency=10).result() > 0
-        assert rx.stats()["requests"] == 3 + 200 + 200  # warm-up and measured posts
+            for client in ("aiohttp", "protocol"):
+                rate = pool.submit(raw_limit, rx.url, total=200, concurrency=10, client=client)
+                assert rate.result() > 0
+        # Each client: warm-up and measured posts, every one answered before the next.
+        assert rx.stats()["requests"] == 3 + 2 * (200 + 200)

@@ -1,5 +1,6 @@
 """The dispatcher service on a thread (as in every worker process): woken by the commit,
-per-endpoint concurrency and rate limits, clean stop."""
+per-endpoint concurrency and rate limits (per process, and shared by several dispatchers
+through Redis), clean stop."""
 
 from __future__ import annotations
 
@@ -13,24 +14,44 @@ from django.db import OperationalError, transaction
 
 from monopilot.outbox.dispatcher import Dispatcher
 from monopilot.outbox.models import Message
+from monopilot.webhooks import services
 from monopilot.webhooks.receiver import Answer
 from webhooks.helpers import emit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+REDIS_URL = "redis://127.0.0.1:6379/9"
+
+
+def _start(count: int, **kwargs: object) -> Iterator[list[Dispatcher]]:
+    stop = threading.Event()
+    services_ = [Dispatcher(worker_id=f"test-{n}", **kwargs) for n in range(count)]  # type: ignore[arg-type]
+    threads = [threading.Thread(target=s.run, args=(stop,), daemon=True) for s in services_]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.2)
+    yield services_
+    stop.set()
+    for thread in threads:
+        thread.join(15)
+        assert not thread.is_alive()
+
+
 @pytest.fixture
 def dispatcher() -> Iterator[Dispatcher]:
-    stop = threading.Event()
     # A long poll: a quick delivery can only come from the wake-up after commit.
-    service = Dispatcher(worker_id="test", poll=30.0)
-    thread = threading.Thread(target=service.run, args=(stop,), daemon=True)
-    thread.start()
-    time.sleep(0.2)
-    yield service
-    stop.set()
-    thread.join(15)
-    assert not thread.is_alive()
+    # Per-process limits (no Redis), as in embedded mode.
+    for started in _start(1, poll=30.0, limits_redis_url=""):
+        yield started[0]
+
+
+@pytest.fixture
+def two_dispatchers() -> Iterator[list[Dispatcher]]:
+    """Two dispatchers, as two worker processes would be: own loop, own database thread,
+    own Redis connection; the endpoint's limits are shared through Redis. Each holds at most
+    3 messages, so both must take part."""
+    yield from _start(2, poll=0.05, capacity=3, batch=3, limits_redis_url=REDIS_URL)
 
 
 def _wait(predicate, timeout: float = 10.0) -> bool:
@@ -77,6 +98,50 @@ def test_per_endpoint_rate_limit(org, receiver, make_endpoint, dispatcher) -> No
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) > 0.07  # 10/s: about 100 ms apart
     assert _wait(lambda: Message.objects.filter(status="delivered").count() == 6)
+
+
+def test_limits_hold_across_dispatchers(org, receiver, make_endpoint, two_dispatchers) -> None:
+    make_endpoint(receiver.url, max_concurrency=2)
+    receiver.script.extend(Answer(200, delay=0.4) for _ in range(10))
+    with transaction.atomic():
+        for n in range(10):
+            emit(org, number=str(n))
+    assert receiver.wait_for(10, timeout=20)
+    assert receiver.max_in_flight == 2  # not 2 per dispatcher
+    assert sum(d.sent for d in two_dispatchers) == 10
+    assert all(d.sent for d in two_dispatchers)
+    assert _wait(lambda: Message.objects.filter(status="delivered").count() == 10)
+
+
+def test_rate_limit_holds_across_dispatchers(org, receiver, make_endpoint, two_dispatchers) -> None:
+    make_endpoint(receiver.url, rate_limit=20)
+    with transaction.atomic():
+        for n in range(40):
+            emit(org, number=str(n))
+    assert receiver.wait_for(40, timeout=30)
+    times = sorted(r.at for r in receiver.requests)
+    # 20/s for the endpoint, whichever dispatcher sent: any 21 deliveries span about a
+    # second (two dispatchers with a limit each would fit them in half of it).
+    assert min(later - earlier for earlier, later in zip(times, times[20:], strict=False)) > 0.85
+    assert all(d.sent for d in two_dispatchers)
+    assert _wait(lambda: Message.objects.filter(status="delivered").count() == 40)
+
+
+def test_edited_limits_apply_without_a_restart(org, receiver, make_endpoint, dispatcher) -> None:
+    endpoint, _ = make_endpoint(receiver.url, max_concurrency=4)
+    receiver.script.extend(Answer(200, delay=0.2) for _ in range(8))
+    with transaction.atomic():
+        for n in range(4):
+            emit(org, number=str(n))
+    assert receiver.wait_for(4, timeout=10)
+    assert receiver.max_in_flight == 4
+    services.endpoint_update(endpoint=endpoint, max_concurrency=1)
+    receiver.max_in_flight = 0
+    with transaction.atomic():
+        for n in range(4, 8):
+            emit(org, number=str(n))
+    assert receiver.wait_for(8, timeout=10)
+    assert receiver.max_in_flight == 1
 
 
 def test_postgres_notify_reaches_listeners_only_after_commit(org) -> None:

@@ -46,8 +46,9 @@ def secrets_configured(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
     if not settings.REDIS_URL:
         problems.append(
             Warning(
-                "REDIS_URL is not set: rate limits are counted per process.",
-                hint="Set REDIS_URL when running more than one web process.",
+                "REDIS_URL is not set: API rate limits and webhook endpoint limits "
+                "(concurrency, deliveries/s) are counted per process.",
+                hint="Set REDIS_URL when running more than one web or worker process.",
                 id="monopilot.W001",
             )
         )

@@ -3,9 +3,10 @@ asyncio loop with one pooled aiohttp session.
 
 - Claims due messages in batches on a dedicated database thread (one connection), never
   more than `capacity` in flight, and sends each through its transport.
-- Per-target limits: a semaphore (concurrency) and a token bucket (deliveries/s); a message
-  that would wait longer than `DEFER_AFTER` for its slot goes back to the queue untouched,
-  and so does one whose lease is about to run out before it could be sent.
+- Per-target limits (`gates`): concurrency and deliveries/s, shared by every worker through
+  Redis when it is configured, per process otherwise; a message that would wait longer
+  than `DEFER_AFTER` for its slot goes back to the queue untouched, and so does one whose
+  lease is about to run out before it could be sent.
 - Outcomes are recorded in batches (one transaction for up to 500 outcomes).
 - Woken at once by commits in this process (`wake.wake`) and, on PostgreSQL, by
   LISTEN/NOTIFY from any process; otherwise it polls every `poll` seconds.
@@ -31,7 +32,7 @@ from django.utils import timezone
 
 from monopilot.core import http
 from monopilot.core.env import env_float, env_int
-from monopilot.outbox import delivery, wake
+from monopilot.outbox import delivery, gates, wake
 from monopilot.outbox import transport as transports
 from monopilot.outbox.transport import Job, Limits, Outcome, Verdict
 
@@ -51,22 +52,6 @@ def lease_seconds() -> float:
     return float(configured or default)
 
 
-class TargetGate:
-    def __init__(self, limits: Limits) -> None:
-        self.limits = limits
-        self.semaphore = asyncio.Semaphore(max(limits.concurrency, 1))
-        self._next_slot = 0.0
-
-    def reserve(self, now: float) -> float:
-        """Seconds until this caller may send under the rate limit (reserves the slot)."""
-        rate = self.limits.rate_per_second
-        if not rate:
-            return 0.0
-        slot = max(now, self._next_slot)
-        self._next_slot = slot + 1.0 / rate
-        return slot - now
-
-
 class Dispatcher:
     def __init__(
         self,
@@ -77,6 +62,7 @@ class Dispatcher:
         poll: float = 0.5,
         record_batch: int = 500,
         record_interval: float = 0.01,
+        limits_redis_url: str | None = None,
     ) -> None:
         self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}-disp"
         self.capacity = capacity
@@ -86,7 +72,9 @@ class Dispatcher:
         self.record_interval = record_interval
         self.lease = lease_seconds()
         self.in_flight = 0
-        self.gates: dict[uuid.UUID, TargetGate] = {}
+        # None: from settings (`gates.redis_url`); "": per-process limits.
+        self.limits_redis_url = limits_redis_url
+        self.gates: dict[uuid.UUID, gates.Gate] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.sent = 0
 
@@ -120,6 +108,7 @@ class Dispatcher:
         wake.add_waker(poke)
         listener = self._start_listener(stop, poke)
         self.session = http.aiohttp_session(limit=self.capacity + 50)
+        self.limiter = gates.make_limiter(worker_id=self.worker_id, url=self.limits_redis_url)
         recorder = asyncio.create_task(self._recorder())
         watcher = asyncio.create_task(self._watch_stop(stop))
         try:
@@ -140,6 +129,7 @@ class Dispatcher:
                 logger.warning("outbox dispatcher stopped by interpreter shutdown")
             finally:
                 await self.session.close()
+                await self.limiter.close()
                 self.db.shutdown(wait=False)
                 self.record_db.shutdown(wait=False)
             if listener:
@@ -235,20 +225,33 @@ class Dispatcher:
 
     async def _send_limited(self, job: Job) -> Outcome:
         transport = transports.get(job.kind)
-        gate = self.gates.get(job.target_id)
-        if gate is None:
-            gate = self.gates[job.target_id] = TargetGate(transport.limits(job.target_id))
-        loop = asyncio.get_running_loop()
-        wait = gate.reserve(loop.time())
-        if wait > DEFER_AFTER:
+        gate = self._gate(job, transport.limits(job.target_id))
+        granted, wait = await gate.reserve(DEFER_AFTER)
+        if not granted:
             return _deferred(job, wait)
         if wait > 0:
             await asyncio.sleep(wait)
-        async with gate.semaphore:
+        permit = await gate.acquire()
+        try:
+            loop = asyncio.get_running_loop()
             if loop.time() + gate.limits.timeout + 1 > job.lease_deadline:
                 return _deferred(job, 0)
             self.sent += 1
             return await transport.send(job, self.session)
+        finally:
+            gate.release(permit)
+
+    def _gate(self, job: Job, limits: Limits) -> gates.Gate:
+        """The target's gate, renewed when its limits were edited (a request in flight
+        gives its permit back to the gate it came from)."""
+        gate = self.gates.get(job.target_id)
+        if gate is not None and gate.limits == limits:
+            return gate
+        if isinstance(gate, gates.RedisGate):
+            gate.update(limits)  # the shared state lives on; the next calls use the new limits
+            return gate
+        gate = self.gates[job.target_id] = self.limiter.gate(job.kind, job.target_id, limits)
+        return gate
 
     # -- recording ------------------------------------------------------------------------
 

@@ -60,7 +60,7 @@ class Command(BaseCommand):
         lat = result["latency_ms"]
         self.stdout.write(
             f"webhooks on {result['database']}, dispatcher {result['dispatcher']}, "
-            f"{result['receiver']} receiver "
+            f"{result['receiver']} receiver, endpoint limits {result['endpoint_limits']} "
             f"({result['cpus']} CPUs, {result['client']})\n"
             f"  latency commit→receiver ({result['latency_events']} events): "
             f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms\n"
@@ -68,5 +68,7 @@ class Command(BaseCommand):
             f" (drained in {result['drain_seconds']} s, duplicates {result['duplicates']})\n"
             f"  raw limit (50 concurrent aiohttp POSTs): {result['raw_posts_per_s']}/s"
             f" → ratio {result['ratio_to_raw']}\n"
+            f"  bare protocol client (asyncio + httptools): {result['raw_protocol_posts_per_s']}/s"
+            f" → ratio {result['ratio_to_protocol']}\n"
             f"  goals: {result['goals_met']}"
         )
