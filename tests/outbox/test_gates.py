@@ -8,6 +8,7 @@ import itertools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -19,7 +20,9 @@ REDIS_URL = "redis://127.0.0.1:6379/9"
 
 
 def run(test: Callable[[], Awaitable[Any]]) -> Any:
-    return asyncio.run(test())
+    # In a thread of its own: another test (Playwright) may keep a loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, test()).result()
 
 
 async def _limiters(count: int) -> list[gates.RedisLimiter]:
