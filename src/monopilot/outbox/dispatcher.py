@@ -8,8 +8,9 @@ asyncio loop with one pooled aiohttp session.
   than `DEFER_AFTER` for its slot goes back to the queue untouched, and so does one whose
   lease is about to run out before it could be sent.
 - Outcomes are recorded in batches (one transaction for up to 500 outcomes).
-- Woken at once by commits in this process (`wake.wake`) and, on PostgreSQL, by
-  LISTEN/NOTIFY from any process; otherwise it polls every `poll` seconds.
+- Woken at once by commits in this process (`wake.wake`), by LISTEN/NOTIFY from any
+  process on PostgreSQL, and by the doorbell socket from other processes on SQLite;
+  otherwise it polls every `poll` seconds.
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ class Dispatcher:
 
         wake.add_waker(poke)
         listener = self._start_listener(stop, poke)
+        doorbell = self._open_doorbell(loop)
         self.session = http.aiohttp_session(limit=self.capacity + 50)
         self.limiter = gates.make_limiter(worker_id=self.worker_id, url=self.limits_redis_url)
         recorder = asyncio.create_task(self._recorder())
@@ -134,6 +136,9 @@ class Dispatcher:
                 self.record_db.shutdown(wait=False)
             if listener:
                 listener.join(timeout=2)
+            if doorbell:
+                loop.remove_reader(doorbell.fileno())
+                doorbell.close()
 
     def _start_listener(self, stop: threading.Event, poke: Any) -> threading.Thread | None:
         if connection.vendor != "postgresql":
@@ -143,6 +148,24 @@ class Dispatcher:
         )
         thread.start()
         return thread
+
+    def _open_doorbell(self, loop: asyncio.AbstractEventLoop) -> wake.Doorbell | None:
+        """SQLite: be rung by commits in other processes (PostgreSQL has LISTEN/NOTIFY)."""
+        directory = wake.doorbell_dir()
+        if directory is None:
+            return None
+        try:
+            doorbell = wake.Doorbell(directory)
+        except OSError:
+            logger.warning("no outbox doorbell in %s; polling only", directory, exc_info=True)
+            return None
+
+        def rung() -> None:
+            doorbell.drain()
+            self.wakeup.set()
+
+        loop.add_reader(doorbell.fileno(), rung)
+        return doorbell
 
     async def _watch_stop(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -315,7 +338,7 @@ def run_service(stop: threading.Event) -> None:
     """Entry point registered with core.worker (one dispatcher per worker process).
 
     `MONOPILOT_OUTBOX_POLL_SECONDS` (default 0.5): how often it looks for due messages when
-    nothing woke it (SQLite has no cross-process wake-up; PostgreSQL uses LISTEN/NOTIFY).
+    nothing woke it (commits wake it: in-process, LISTEN/NOTIFY, or the SQLite doorbell).
     """
     Dispatcher(poll=env_float("MONOPILOT_OUTBOX_POLL_SECONDS", 0.5)).run(stop)
 

@@ -239,7 +239,6 @@ class WorkerProcesses:
         env = dict(
             os.environ,
             MONOPILOT_ALLOW_PRIVATE_URLS="1",  # the receiver is on loopback
-            MONOPILOT_OUTBOX_POLL_SECONDS="0.05",  # SQLite has no cross-process wake-up
             LOG_LEVEL="WARNING",
         )
         monopilot = Path(sys.executable).with_name("monopilot")
