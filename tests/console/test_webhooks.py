@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client, override_settings
+from django.utils.html import escape
 
 from monopilot.events import catalogue
 from monopilot.outbox.models import Attempt, Message
@@ -252,3 +253,80 @@ def test_edit(as_role: Callable[[str], Client], endpoint: Endpoint) -> None:
         "https://example.com/v2",
         "manual",
     )
+
+
+def test_delivery_limits_ordering_and_filter(
+    as_role: Callable[[str], Client], org: Organization
+) -> None:
+    client = as_role("admin")
+    form = client.get("/integrations/webhooks/new").content.decode()
+    assert 'name="rate_limit"' in form and 'name="max_concurrency" ' in form
+    assert 'value="key"' in form  # the ordering choices
+    response = client.post(
+        "/integrations/webhooks/new",
+        {
+            "name": "Shipped only",
+            "url": "https://example.com/in",
+            "event_types": [EVENT],
+            "retry_policy": "exponential",
+            "rate_limit": "5",
+            "max_concurrency": "3",
+            "ordering": "key",
+            "payload_filter_text": '{"data.number": ["SO-1", "SO-2"]}',
+        },
+    )
+    assert response.status_code == 200
+    ep = Endpoint.objects.get(org=org, name="Shipped only")
+    assert (ep.rate_limit, ep.max_concurrency, ep.ordering) == (5, 3, "key")
+    assert ep.payload_filter == {"data.number": ["SO-1", "SO-2"]}
+    detail = client.get(f"/integrations/webhooks/{ep.pk}").content.decode()
+    assert "5 deliveries/s" in detail and "at most 3 at once" in detail
+    assert "FIFO per ordering key" in detail and "data.number" in detail
+    edit = client.get(f"/integrations/webhooks/{ep.pk}/edit").content.decode()
+    assert 'name="rate_limit" min="1" max="10000" value="5"' in edit
+    assert "&quot;data.number&quot;" in edit  # the filter, as JSON to edit
+    # Cleared in the form: no rate limit, default concurrency, no filter.
+    response = client.post(
+        f"/integrations/webhooks/{ep.pk}/edit",
+        {
+            "name": "Shipped only",
+            "url": "https://example.com/in",
+            "event_types": [EVENT],
+            "retry_policy": "exponential",
+            "rate_limit": "",
+            "max_concurrency": "",
+            "ordering": "none",
+            "payload_filter_text": "",
+        },
+    )
+    assert response.status_code == 302
+    ep.refresh_from_db()
+    assert (ep.rate_limit, ep.max_concurrency, ep.ordering, ep.payload_filter) == (
+        None,
+        20,
+        "none",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"max_retries": "three"}, "Enter a whole number"),
+        ({"rate_limit": "0"}, "Rate limit must be between 1 and 10000"),
+        ({"max_concurrency": "500"}, "Concurrency must be between 1 and 200"),
+        ({"payload_filter_text": '{"data.status": "x",}'}, "Not valid JSON at line 1, column"),
+        ({"payload_filter_text": '["x"]'}, "Write the filter as an object"),
+        ({"payload_filter_text": '{"data.s": {"a": 1}}'}, "must compare with plain values"),
+    ],
+)
+def test_limit_and_filter_errors_say_what_is_wrong(
+    as_role: Callable[[str], Client], org: Organization, fields: dict[str, str], message: str
+) -> None:
+    data = {"name": "W", "url": "https://example.com/x", "event_types": [EVENT], **fields}
+    response = as_role("owner").post("/integrations/webhooks/new", data)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert message in html.replace("&#x27;", "'")
+    assert escape(next(iter(fields.values()))) in html  # what was typed is shown again
+    assert not Endpoint.objects.filter(org=org).exists()

@@ -14,6 +14,8 @@ LABELS = (
     gettext_noop("Paused"), gettext_noop("Disabled"), gettext_noop("Pending"),
     gettext_noop("Held (target paused)"), gettext_noop("Delivered"), gettext_noop("Dead letter"),
     gettext_noop("Exponential"), gettext_noop("Immediate"), gettext_noop("Manual"),
+    gettext_noop("No ordering (fastest)"), gettext_noop("FIFO per endpoint"),
+    gettext_noop("FIFO per ordering key (the event's subject, e.g. the order)"),
     # roles (tenancy.roles.Role labels)
     gettext_noop("Owner"), gettext_noop("Administrator"), gettext_noop("Production manager"),
     gettext_noop("Quality manager"), gettext_noop("Warehouse manager"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -18,7 +19,7 @@ from monopilot.console.views.base import safe_next
 from monopilot.events import catalogue
 from monopilot.outbox.errors import ServiceError
 from monopilot.webhooks import selectors, services
-from monopilot.webhooks.models import Endpoint
+from monopilot.webhooks.models import Endpoint, Ordering
 from monopilot.webhooks.validation import RETRY_POLICIES
 
 DELIVERY_STATUSES = ("pending", "held", "delivered", "dead")
@@ -52,23 +53,47 @@ def parse_headers(text: str) -> tuple[dict[str, str], str]:
     return headers, ""
 
 
-def _int_or_none(raw: str) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.lstrip("-").isdigit() else None
+# Whole-number fields of the form and their value when left blank.
+INT_FIELDS: dict[str, int | None] = {
+    "max_retries": None,  # the policy's default
+    "timeout_seconds": None,  # the server's default (30 s)
+    "rate_limit": None,  # no limit
+    "max_concurrency": 20,
+}
 
 
 def _form_values(request: HttpRequest) -> dict[str, Any]:
+    """What was typed, as typed (shown again with the errors)."""
     post = request.POST
-    return {
+    values: dict[str, Any] = {
         "name": post.get("name", ""),
         "description": post.get("description", ""),
         "url": post.get("url", ""),
         "event_types": post.getlist("event_types"),
         "retry_policy": post.get("retry_policy", "exponential"),
-        "max_retries": _int_or_none(post.get("max_retries", "")),
-        "timeout_seconds": _int_or_none(post.get("timeout_seconds", "")),
+        "ordering": post.get("ordering", Ordering.NONE),
         "headers_text": post.get("headers_text", ""),
+        "payload_filter_text": post.get("payload_filter_text", ""),
     }
+    values.update({name: post.get(name, "").strip() for name in INT_FIELDS})
+    return values
+
+
+def parse_filter(text: str) -> tuple[dict[str, Any] | None, str]:
+    """The payload filter as JSON; an error says where the JSON breaks."""
+    if not text.strip():
+        return None, ""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, _("Not valid JSON at line %(line)d, column %(col)d: %(msg)s") % {
+            "line": exc.lineno,
+            "col": exc.colno,
+            "msg": exc.msg,
+        }
+    if not isinstance(value, dict):
+        return None, _('Write the filter as an object, e.g. {"data.status": "shipped"}')
+    return value, ""
 
 
 def _form(
@@ -84,6 +109,7 @@ def _form(
         "errors": errors,
         "event_groups": event_groups(values.get("event_types") or []),
         "policies": RETRY_POLICIES,
+        "orderings": Ordering.choices,
     }
     return render(request, "console/webhooks/form.html", context, status=status)
 
@@ -94,23 +120,26 @@ def _service_errors(exc: ServiceError) -> dict[str, str]:
 
 
 def _service_input(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    errors: dict[str, str] = {}
     headers, header_error = parse_headers(values["headers_text"])
     if header_error:
-        return {}, {"headers": header_error}
-    data = {
+        errors["headers"] = header_error
+    payload_filter, filter_error = parse_filter(values["payload_filter_text"])
+    if filter_error:
+        errors["payload_filter"] = filter_error
+    data: dict[str, Any] = {
         k: values[k]
-        for k in (
-            "name",
-            "description",
-            "url",
-            "event_types",
-            "retry_policy",
-            "max_retries",
-            "timeout_seconds",
-        )
+        for k in ("name", "description", "url", "event_types", "retry_policy", "ordering")
     }
+    for name, blank in INT_FIELDS.items():
+        raw = str(values.get(name) or "").strip()
+        try:
+            data[name] = int(raw) if raw else blank
+        except ValueError:
+            errors[name] = _("Enter a whole number")
     data["headers"] = headers
-    return data, {}
+    data["payload_filter"] = payload_filter
+    return data, errors
 
 
 @require_GET
@@ -129,7 +158,13 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
 def endpoint_create(request: HttpRequest) -> HttpResponse:
     ctx = console(request)
     if request.method == "GET":
-        values = {"retry_policy": "exponential", "event_types": [], "headers_text": ""}
+        values: dict[str, Any] = {
+            "retry_policy": "exponential",
+            "event_types": [],
+            "headers_text": "",
+            "max_concurrency": INT_FIELDS["max_concurrency"],
+            "ordering": Ordering.NONE,
+        }
         return _form(request, values, {})
     values = _form_values(request)
     data, errors = _service_input(values)
@@ -182,7 +217,15 @@ def endpoint_edit(request: HttpRequest, endpoint_id: uuid.UUID) -> HttpResponse:
             "retry_policy": endpoint.retry_policy,
             "max_retries": endpoint.max_retries,
             "timeout_seconds": endpoint.timeout_seconds,
+            "rate_limit": endpoint.rate_limit,
+            "max_concurrency": endpoint.max_concurrency,
+            "ordering": endpoint.ordering,
             "headers_text": "\n".join(f"{k}: {v}" for k, v in headers.items()),
+            "payload_filter_text": (
+                json.dumps(endpoint.payload_filter, indent=2, ensure_ascii=False)
+                if endpoint.payload_filter
+                else ""
+            ),
         }
         return _form(request, values, {}, endpoint)
     values = _form_values(request)
