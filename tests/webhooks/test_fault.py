@@ -1,5 +1,6 @@
 """Fault test: a receiver that fails ~30% of requests and sometimes hangs, two real worker
-processes (`monopilot worker`), one of them killed with SIGKILL twice mid-run.
+processes (`monopilot worker`), one of them killed with SIGKILL twice mid-run; with the
+endpoint limits per process and shared through Redis.
 
 Afterwards every event reached every subscribed endpoint at least once, none was lost, and
 duplicates (the same webhook-id answered 2xx more than once) are counted and reported.
@@ -68,10 +69,15 @@ def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def test_sigkilled_workers_lose_nothing(tmp_path: Path, record_property) -> None:
+@pytest.mark.parametrize("limits", ["per-process", "shared"])
+def test_sigkilled_workers_lose_nothing(tmp_path: Path, record_property, limits: str) -> None:
     receiver = Receiver(fail_rate=0.3, hang_rate=0.03, hang_seconds=2.5, keep_bodies=False, seed=7)
     url = receiver.start()
     env = _env(tmp_path)
+    if limits == "shared":
+        # The endpoint limits in Redis: the killed worker's permits are never given back
+        # and must expire (request timeout + grace) for the survivor to go on.
+        env["REDIS_URL"] = "redis://127.0.0.1:6379/9"
     log = tmp_path / "workers.log"
     workers: list[subprocess.Popen[bytes]] = []
     try:
