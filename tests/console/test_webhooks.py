@@ -330,3 +330,16 @@ def test_limit_and_filter_errors_say_what_is_wrong(
     assert message in html.replace("&#x27;", "'")
     assert escape(next(iter(fields.values()))) in html  # what was typed is shown again
     assert not Endpoint.objects.filter(org=org).exists()
+
+
+def test_delivery_settings_in_polish(as_role: Callable[[str], Client], org: Organization) -> None:
+    client = as_role("admin")
+    client.cookies["django_language"] = "pl"
+    form = client.get("/integrations/webhooks/new").content.decode()
+    for text in ("Limit szybkości (dostarczeń/s)", "Kolejność", "Bez kolejności (najszybciej)"):
+        assert text in form
+    ep, _ = services.endpoint_create(
+        org=org, name="PL", url="https://example.com/x", event_types=[EVENT], rate_limit=5
+    )
+    detail = client.get(f"/integrations/webhooks/{ep.pk}").content.decode()
+    assert "5 dostarczeń/s" in detail and "najwyżej 20 naraz" in detail
