@@ -50,6 +50,21 @@ def _endpoint(request: HttpRequest, endpoint_id: uuid.UUID) -> Endpoint:
 # --- schemas ------------------------------------------------------------------------------
 
 
+RATE_LIMIT_HELP = (
+    "Deliveries per second to this endpoint (1-10000), for the endpoint as a whole across "
+    "all workers; null: no limit."
+)
+CONCURRENCY_HELP = "Requests in flight at once to this endpoint (1-200), across all workers."
+ORDERING_HELP = (
+    "none: fastest; endpoint: FIFO for the whole endpoint; key: FIFO per event subject "
+    "(e.g. per order). A failing head of line holds its line until delivered or dead."
+)
+TIMEOUT_HELP = (
+    "Seconds to wait for an answer, from 1 up to the server default "
+    "(MONOPILOT_HTTP_TIMEOUT, 30); null: that default."
+)
+
+
 class EndpointIn(Schema):
     name: str
     url: str
@@ -59,10 +74,10 @@ class EndpointIn(Schema):
     headers: dict[str, str] | None = None
     retry_policy: str = "exponential"
     max_retries: int | None = Field(None, ge=0, le=10)
-    rate_limit: int | None = None
-    max_concurrency: int = 20
-    ordering: str = "none"
-    timeout_seconds: int | None = None
+    rate_limit: int | None = Field(None, description=RATE_LIMIT_HELP)
+    max_concurrency: int = Field(20, description=CONCURRENCY_HELP)
+    ordering: str = Field("none", description=ORDERING_HELP)
+    timeout_seconds: int | None = Field(None, description=TIMEOUT_HELP)
 
 
 class EndpointPatch(Schema):
@@ -74,10 +89,10 @@ class EndpointPatch(Schema):
     headers: dict[str, str] | None = None
     retry_policy: str | None = None
     max_retries: int | None = Field(None, ge=0, le=10)
-    rate_limit: int | None = None
-    max_concurrency: int | None = None
-    ordering: str | None = None
-    timeout_seconds: int | None = None
+    rate_limit: int | None = Field(None, description=RATE_LIMIT_HELP)
+    max_concurrency: int | None = Field(None, description=CONCURRENCY_HELP)
+    ordering: str | None = Field(None, description=ORDERING_HELP)
+    timeout_seconds: int | None = Field(None, description=TIMEOUT_HELP)
 
 
 class EndpointOut(Schema):
