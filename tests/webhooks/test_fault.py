@@ -90,12 +90,12 @@ def test_sigkilled_workers_lose_nothing(tmp_path: Path, record_property, limits:
         _run(env, "setup", url)
         workers = [_worker(env, log), _worker(env, log)]
         publisher = subprocess.Popen([sys.executable, str(DRIVER), "publish", str(EVENTS)], env=env)
-        victim = 0
         orphaned = []
-        for _ in range(2):  # kill the same worker twice, restarting it in between
-            pid = workers[victim].pid
-            orphaned.append(_wait_until_leasing(env, pid, timeout=30))
-            os.kill(pid, signal.SIGKILL)  # with messages claimed and on the wire
+        for _ in range(2):  # twice: kill a worker holding claims, start a new one in its place
+            # Whichever holds claims: both are woken by each commit and either may win.
+            victim, claimed = _wait_until_leasing(env, [w.pid for w in workers], timeout=30)
+            orphaned.append(claimed)
+            os.kill(workers[victim].pid, signal.SIGKILL)  # with messages claimed, on the wire
             workers[victim].wait()
             workers[victim] = _worker(env, log)
         assert publisher.wait(120) == 0
@@ -134,10 +134,16 @@ def _report(env: dict[str, str]) -> list[dict]:
     spend half a minute waiting for the unlucky tail of a 30% failure rate."""
     sql = "SELECT id, status, attempts, event_id FROM outbox_messages"
     retry = "UPDATE outbox_messages SET next_attempt_at = %s WHERE status = 'pending'"
+    # Rows locked in id order, as every multi-row writer of the outbox does (no deadlock
+    # with the workers' recording).
+    retry_in_order = (
+        "UPDATE outbox_messages SET next_attempt_at = %s WHERE id IN (SELECT id FROM "
+        "outbox_messages WHERE status = 'pending' ORDER BY id FOR UPDATE)"
+    )
     now = datetime.now(UTC)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(retry, [now])
+            cursor.execute(retry_in_order, [now])
             cursor.execute(sql)
             rows = cursor.fetchall()
     else:
@@ -159,26 +165,30 @@ def _report(env: dict[str, str]) -> list[dict]:
     ]
 
 
-def _wait_until_leasing(env: dict[str, str], pid: int, *, timeout: float) -> int:
-    """Wait until the worker `pid` holds leases; return how many it holds."""
-    sql = "SELECT COUNT(*) FROM outbox_messages WHERE status = 'pending' AND leased_by LIKE ?"
-    pattern = f"%-{pid}-disp"
+def _wait_until_leasing(env: dict[str, str], pids: list[int], *, timeout: float) -> tuple[int, int]:
+    """Wait until one of the workers `pids` holds leases; return its index and how many."""
+    sql = (
+        "SELECT leased_by, COUNT(*) FROM outbox_messages WHERE status = 'pending' "
+        "AND lease_token <> '' GROUP BY leased_by"
+    )
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(sql.replace("?", "%s"), [pattern])
-                count = cursor.fetchone()[0]
+                cursor.execute(sql)
+                rows = cursor.fetchall()
         else:
             db = sqlite3.connect(Path(env["MONOPILOT_VAR_DIR"]) / "monopilot.sqlite3", timeout=20)
             try:
-                count = db.execute(sql, [pattern]).fetchone()[0]
+                rows = db.execute(sql).fetchall()
             finally:
                 db.close()
-        if count:
-            return int(count)
+        for leased_by, count in rows:
+            for index, pid in enumerate(pids):
+                if leased_by.endswith(f"-{pid}-disp") and count:
+                    return index, int(count)
         time.sleep(0.05)
-    return 0
+    return 0, 0
 
 
 def _wait_all_delivered(env: dict[str, str], *, expected: int, timeout: float) -> list[dict]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -99,7 +99,7 @@ def _pick(qs: QuerySet[Message], ids: Iterable[uuid.UUID | str]) -> list[Message
     if len(wanted) > MAX_BULK:
         raise ServiceError(422, "too_many", f"At most {MAX_BULK} items per action")
     try:
-        return list(qs.filter(id__in=wanted))
+        return locked_in_order(qs.filter(id__in=wanted))
     except Exception as exc:  # malformed ids answer like unknown ones
         raise ServiceError(404, "not_found", "Message not found") from exc
 
@@ -147,7 +147,7 @@ def replay(
     with transaction.atomic():
         base = qs if qs is not None else scoped(Message, org)
         base = base.filter(status__in=[Status.DEAD, Status.DELIVERED])
-        rows = _pick(base, ids) if ids is not None else list(base[: MAX_BULK + 1])
+        rows = _pick(base, ids) if ids is not None else locked_in_order(base, MAX_BULK + 1)
         if len(rows) > MAX_BULK:
             raise ServiceError(422, "too_many", f"At most {MAX_BULK} items per replay")
         _requeue(rows, note=note)
@@ -182,7 +182,7 @@ def delete_dead(
 ) -> int:
     with transaction.atomic():
         base = dead_letters_qs(org=org) if qs is None else qs.filter(status=Status.DEAD)
-        rows = _pick(base, ids) if ids is not None else list(base[:MAX_BULK])
+        rows = _pick(base, ids) if ids is not None else locked_in_order(base, MAX_BULK)
         _audit(rows, action="delete", by=by)
         Message.objects.filter(id__in=[r.id for r in rows]).delete()
         alerts.check_dead_letter_threshold(org_id=org.pk)
@@ -194,30 +194,51 @@ def hold_target(*, kind: str, target_id: uuid.UUID) -> int:
     now = timezone.now()
     # A message on the wire right now keeps its lease: its outcome is recorded as usual,
     # and if it failed, the next claim sees the paused target and holds it then.
-    return (
-        Message.objects.filter(kind=kind, target_id=target_id, status=Status.PENDING)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(status=Status.HELD)
-    )
+    waiting = Message.objects.filter(kind=kind, target_id=target_id, status=Status.PENDING)
+    waiting = waiting.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    with transaction.atomic():
+        return _locked(waiting).update(status=Status.HELD)
 
 
 def release_target(*, kind: str, target_id: uuid.UUID) -> int:
-    count = Message.objects.filter(kind=kind, target_id=target_id, status=Status.HELD).update(
-        status=Status.PENDING, next_attempt_at=timezone.now()
-    )
-    wake.notify_in_transaction()
-    transaction.on_commit(wake.wake)
+    held = Message.objects.filter(kind=kind, target_id=target_id, status=Status.HELD)
+    with transaction.atomic():
+        count = _locked(held).update(status=Status.PENDING, next_attempt_at=timezone.now())
+        wake.notify_in_transaction()
+        transaction.on_commit(wake.wake)
     return count
 
 
 def kill_target_queue(*, kind: str, target_id: uuid.UUID, reason: str) -> int:
     """Target disabled: what was still waiting goes to the dead-letter queue (replayable)."""
-    return Message.objects.filter(
+    waiting = Message.objects.filter(
         kind=kind, target_id=target_id, status__in=[Status.PENDING, Status.HELD]
-    ).update(
-        status=Status.DEAD, dead_at=timezone.now(), dead_reason=reason, lease_until=None,
-        lease_token="",
-    )  # fmt: skip
+    )
+    with transaction.atomic():
+        return _locked(waiting).update(
+            status=Status.DEAD, dead_at=timezone.now(), dead_reason=reason, lease_until=None,
+            lease_token="",
+        )  # fmt: skip
+
+
+def locked_in_order(qs: QuerySet[Message], limit: int | None = None) -> list[Message]:
+    """The rows of `qs`, locked in id order (PostgreSQL; SQLite has one writer anyway).
+
+    Every writer that changes several outbox rows in one transaction locks them in this
+    order first — the dispatcher's recording too (`delivery.record`) — so two of them
+    never each hold a row the other waits for (a deadlock, which PostgreSQL breaks by
+    failing one of them: an operator's "retry all" or a pause would have answered 500).
+    """
+    ordered = qs.order_by("id").select_for_update(of=("self",))
+    return list(ordered[:limit] if limit is not None else ordered)
+
+
+def _locked(qs: QuerySet[Message]) -> QuerySet[Message]:
+    """`qs` narrowed to its rows locked in id order, ready for one UPDATE."""
+    if connection.vendor != "postgresql":
+        return qs
+    ids = [row.id for row in locked_in_order(qs.only("id"))]
+    return Message.objects.filter(id__in=ids)
 
 
 def purge_expired(*, now: datetime | None = None) -> int:
