@@ -67,6 +67,7 @@ def test_the_directory_follows_the_database_file(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.xdist_group("worker-processes")
 def test_a_commit_in_another_process_wakes_the_worker_at_once(tmp_path: Path) -> None:
     if connection.vendor != "sqlite":
         pytest.skip("SQLite only: PostgreSQL workers are woken by LISTEN/NOTIFY")

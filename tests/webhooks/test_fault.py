@@ -26,7 +26,13 @@ from monopilot.webhooks.receiver import Receiver
 DRIVER = Path(__file__).with_name("fault_driver.py")
 EVENTS = 200
 ENDPOINTS = 2
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# One group: the runs start worker processes of their own; side by side on a 2-core
+# machine they would starve each other's receivers into timeouts.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("worker-processes"),
+]
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
