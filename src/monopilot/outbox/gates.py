@@ -13,7 +13,10 @@ however many worker processes on however many machines deliver to it:
   Both scripts read Redis's own clock, so the machines' clocks do not matter.
 
 Calls are coalesced: every request that asks for a slot or a permit in the same turn of
-the event loop shares one Redis round trip, so the cost per delivery stays small.
+the event loop shares one Redis round trip, so the cost per delivery stays small. A young
+permit freed while others in this process wait is handed on without a round trip; older
+ones go back to Redis, and a process giving permits back while other processes wait lets
+them ask first (the acquire script keeps a short register of who is waiting).
 
 If Redis fails, the gate falls back to its local limits for a few seconds (logged) rather
 than stop delivering: the per-process limits are still limits.
