@@ -15,7 +15,7 @@ from django.db import OperationalError, transaction
 from monopilot.outbox.dispatcher import Dispatcher
 from monopilot.outbox.models import Message
 from monopilot.webhooks import services
-from monopilot.webhooks.receiver import Answer
+from monopilot.webhooks.receiver import Answer, Receiver
 from webhooks.helpers import emit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -125,6 +125,35 @@ def test_rate_limit_holds_across_dispatchers(org, receiver, make_endpoint, two_d
     assert min(later - earlier for earlier, later in zip(times, times[20:], strict=False)) > 0.85
     assert all(d.sent for d in two_dispatchers)
     assert _wait(lambda: Message.objects.filter(status="delivered").count() == 40)
+
+
+@pytest.fixture
+def small_dispatcher() -> Iterator[Dispatcher]:
+    """Room for 20 messages at a time, claimed 10 at a time."""
+    yield from _start(1, poll=0.05, capacity=20, batch=10, limits_redis_url="")
+
+
+def test_a_slow_endpoints_backlog_does_not_hold_up_the_others(
+    org, receiver, make_endpoint, small_dispatcher
+) -> None:
+    slow = Receiver()
+    slow_url = slow.start()
+    try:
+        slow.script.extend(Answer(200, delay=0.5) for _ in range(40))
+        make_endpoint(slow_url, max_concurrency=1, event_types=["whtest.created"])
+        with transaction.atomic():
+            for n in range(40):  # 20 s of work at one request at a time: the oldest messages
+                emit(org, number=str(n))
+        make_endpoint(receiver.url, event_types=["whtest.updated"])
+        with transaction.atomic():
+            for n in range(5):
+                emit(org, type="whtest.updated", number=f"F{n}")
+        # Without a cap per endpoint the slow one's backlog would fill all 20 slots and
+        # these would wait ~10 s for them to drain.
+        assert receiver.wait_for(5, timeout=3)
+        assert slow.count < 40  # its backlog is still being worked through
+    finally:
+        slow.stop()
 
 
 def test_edited_limits_apply_without_a_restart(org, receiver, make_endpoint, dispatcher) -> None:

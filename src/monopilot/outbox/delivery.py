@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,11 +54,15 @@ _JOB_COLUMNS = (
 )  # fmt: skip
 
 
-def claim(*, worker: str, limit: int, lease_seconds: float) -> list[Job]:
+def claim(
+    *, worker: str, limit: int, lease_seconds: float, skip_targets: Collection[uuid.UUID] = ()
+) -> list[Job]:
     """Lease up to `limit` due messages to `worker` in one statement and return them.
 
     `UPDATE … WHERE id IN (due ids … LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING …`: one
     round trip, no model instances (this runs for every batch the dispatcher sends).
+    `skip_targets`: targets that already have all the work this worker can start for them
+    (their messages stay in the queue for later, or for another worker).
     """
     now = timezone.now()
     token = uuid.uuid4().hex
@@ -67,6 +72,8 @@ def claim(*, worker: str, limit: int, lease_seconds: float) -> list[Job]:
     with transaction.atomic():  # also required to compile a FOR UPDATE query
         _relaxed_commit()
         candidates = due_messages(now).order_by("next_attempt_at")
+        if skip_targets:
+            candidates = candidates.exclude(target_id__in=list(skip_targets))
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         select_sql, select_params = candidates.values_list("id")[:limit].query.sql_with_params()

@@ -18,11 +18,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import socket
 import threading
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -77,6 +79,8 @@ class Dispatcher:
         self.limits_redis_url = limits_redis_url
         self.gates: dict[uuid.UUID, gates.Gate] = {}
         self.tasks: set[asyncio.Task[None]] = set()
+        self.queued: Counter[uuid.UUID] = Counter()  # per target: started here, not finished
+        self.skipped: set[uuid.UUID] = set()  # targets the last claim left alone (full here)
         self.sent = 0
 
     # -- entry point ----------------------------------------------------------------------
@@ -192,7 +196,9 @@ class Dispatcher:
                 continue
             self.wakeup.clear()
             try:
-                jobs, verdicts = await self._db(self._claim_and_prepare, min(free, self.batch))
+                jobs, verdicts = await self._db(
+                    self._claim_and_prepare, min(free, self.batch), self._full_targets()
+                )
             except Exception:
                 logger.exception("outbox claim failed; retrying")
                 await asyncio.sleep(1.0)
@@ -202,8 +208,28 @@ class Dispatcher:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll)
 
-    def _claim_and_prepare(self, limit: int) -> tuple[list[Job], dict[uuid.UUID, Verdict]]:
-        jobs = delivery.claim(worker=self.worker_id, limit=limit, lease_seconds=self.lease)
+    def _full_targets(self) -> list[uuid.UUID]:
+        """Targets with as much work here as their limits let start soon: the next claim
+        leaves their messages in the queue. Without this, one slow or rate-limited
+        endpoint with a backlog (the oldest messages) would fill every slot of the worker
+        and the other endpoints — other organisations' too — would wait behind it."""
+        full = []
+        for target_id, queued in self.queued.items():
+            gate = self.gates.get(target_id)
+            if gate is not None and queued >= _target_cap(gate.limits):
+                full.append(target_id)
+        self.skipped = set(full)
+        return full
+
+    def _claim_and_prepare(
+        self, limit: int, skip_targets: list[uuid.UUID] | None = None
+    ) -> tuple[list[Job], dict[uuid.UUID, Verdict]]:
+        jobs = delivery.claim(
+            worker=self.worker_id,
+            limit=limit,
+            lease_seconds=self.lease,
+            skip_targets=skip_targets or (),
+        )
         verdicts: dict[uuid.UUID, Verdict] = {}
         by_kind: dict[str, list[Job]] = {}
         for job in jobs:
@@ -229,6 +255,7 @@ class Dispatcher:
                 continue
             job.lease_deadline = deadline
             self.in_flight += 1
+            self.queued[job.target_id] += 1
             task = asyncio.create_task(self._send(job))
             self.tasks.add(task)  # keep a reference: the loop holds tasks only weakly
             task.add_done_callback(self.tasks.discard)
@@ -243,8 +270,21 @@ class Dispatcher:
             outcome = Outcome(job=job, ok=False, started_at=timezone.now(), error=str(exc))
         finally:
             self.in_flight -= 1
+            self._done_one(job.target_id)
             self.slot_free.set()
         self.results.put_nowait(outcome)
+
+    def _done_one(self, target_id: uuid.UUID) -> None:
+        self.queued[target_id] -= 1
+        left = self.queued[target_id]
+        if not left:
+            del self.queued[target_id]
+        gate = self.gates.get(target_id)
+        if target_id in self.skipped and gate and left <= _target_cap(gate.limits) // 2:
+            # Half of what a skipped target may hold is done: claim for it again now,
+            # not at the next poll (its messages may be all that is due).
+            self.skipped.discard(target_id)
+            self.wakeup.set()
 
     async def _send_limited(self, job: Job) -> Outcome:
         transport = transports.get(job.kind)
@@ -313,6 +353,15 @@ class Dispatcher:
         end = time.monotonic() + timeout
         while self.in_flight > 0 and time.monotonic() < end:
             await asyncio.sleep(0.05)
+
+
+def _target_cap(limits: Limits) -> int:
+    """How many messages of one target a worker holds at most: twice what may be in flight
+    (at least 10), and no more than its rate lets start within `DEFER_AFTER`."""
+    cap = max(2 * limits.concurrency, 10)
+    if limits.rate_per_second:
+        cap = min(cap, max(math.ceil(limits.rate_per_second * DEFER_AFTER), 1))
+    return cap
 
 
 def _deferred(job: Job, wait: float) -> Outcome:
