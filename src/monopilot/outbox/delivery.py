@@ -26,6 +26,7 @@ from monopilot.integration_logs.services import LogEntry
 from monopilot.outbox import alerts, fastsql, policy
 from monopilot.outbox import transport as transports
 from monopilot.outbox.models import Attempt, Message, Status
+from monopilot.outbox.services import lock_ids_in_order
 from monopilot.outbox.transport import Job, Outcome
 
 logger = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ def record(outcomes: list[Outcome], *, worker: str = "") -> None:
     attempted = [o for o in outcomes if o.deferred_until is None]
     with transaction.atomic():
         _relaxed_commit()
-        _lock_in_order([o.job.id for o in outcomes])
+        # Rows locked in id order before the UPDATEs below (no deadlock with bulk actions).
+        lock_ids_in_order(Message.objects.filter(id__in=[o.job.id for o in outcomes]))
         _release_deferred([o for o in outcomes if o.deferred_until is not None])
         fastsql.insert(Attempt, [_attempt_row(o, worker) for o in attempted])
         _mark_delivered([o for o in attempted if o.ok], now)
@@ -147,20 +149,6 @@ def _relaxed_commit() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
-def _lock_in_order(ids: list[uuid.UUID]) -> None:
-    """PostgreSQL: lock the batch's rows in id order before the several UPDATEs below, as
-    every multi-row writer of the outbox does (`services.locked_in_order`): no deadlock
-    with an operator's bulk action or a pause. One statement per batch."""
-    if connection.vendor != "postgresql" or not ids:
-        return
-    table = connection.ops.quote_name(Message._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE",  # noqa: S608
-            [sorted(ids)],
-        )
 
 
 def _release_deferred(outcomes: list[Outcome]) -> None:

@@ -195,9 +195,11 @@ class Dispatcher:
                 await self.slot_free.wait()
                 continue
             self.wakeup.clear()
+            full = self._full_targets()
+            self.skipped = set(full)
             try:
                 jobs, verdicts = await self._db(
-                    self._claim_and_prepare, min(free, self.batch), self._full_targets()
+                    self._claim_and_prepare, min(free, self.batch), full
                 )
             except Exception:
                 logger.exception("outbox claim failed; retrying")
@@ -218,7 +220,6 @@ class Dispatcher:
             gate = self.gates.get(target_id)
             if gate is not None and queued >= _target_cap(gate.limits):
                 full.append(target_id)
-        self.skipped = set(full)
         return full
 
     def _claim_and_prepare(

@@ -229,16 +229,26 @@ def locked_in_order(qs: QuerySet[Message], limit: int | None = None) -> list[Mes
     never each hold a row the other waits for (a deadlock, which PostgreSQL breaks by
     failing one of them: an operator's "retry all" or a pause would have answered 500).
     """
-    ordered = qs.order_by("id").select_for_update(of=("self",))
+    ordered = _in_lock_order(qs)
     return list(ordered[:limit] if limit is not None else ordered)
+
+
+def lock_ids_in_order(qs: QuerySet[Message]) -> list[uuid.UUID]:
+    """Lock the rows of `qs` as `locked_in_order` does, fetching only their ids."""
+    if connection.vendor != "postgresql":
+        return []  # SQLite: the transaction holds the one write lock already
+    return list(_in_lock_order(qs).values_list("id", flat=True))
+
+
+def _in_lock_order(qs: QuerySet[Message]) -> QuerySet[Message]:
+    return qs.order_by("id").select_for_update(of=("self",))
 
 
 def _locked(qs: QuerySet[Message]) -> QuerySet[Message]:
     """`qs` narrowed to its rows locked in id order, ready for one UPDATE."""
     if connection.vendor != "postgresql":
         return qs
-    ids = [row.id for row in locked_in_order(qs.only("id"))]
-    return Message.objects.filter(id__in=ids)
+    return Message.objects.filter(id__in=lock_ids_in_order(qs))
 
 
 def purge_expired(*, now: datetime | None = None) -> int:
