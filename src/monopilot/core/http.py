@@ -7,9 +7,9 @@ Rules enforced here for every caller:
 - redirects are never followed (a 3xx is an answer, not an instruction);
 - a timeout on every request (`MONOPILOT_HTTP_TIMEOUT`, 30 s) and a cap on bodies read.
 
-Two clients: `request()` (httpx, synchronous: ordinary calls, the webhook test send) and
-`aiohttp_session()` (the high-volume webhook dispatcher; aiohttp was ~18x faster than
-httpx's async client on this machine — see docs/decisions/0200-outbox.md).
+Two clients: `request()` here (httpx, synchronous: ordinary calls, the webhook test send)
+and `core.postclient.PostClient` (asynchronous, the high-volume webhook dispatcher; see
+docs/decisions/0200-outbox.md and 0201-lean-post-client.md), which uses the checks below.
 """
 
 from __future__ import annotations
@@ -23,10 +23,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import aiohttp
 import httpx
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import ThreadedResolver
 from django.conf import settings
 
 MAX_RESPONSE_BYTES = 64 * 1024
@@ -80,12 +77,12 @@ def _check_url(url: str, private_allowed: bool) -> tuple[str, str, int]:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError as exc:
         raise UnsafeURLError("URL has an invalid port") from exc
-    if _is_ip_literal(host) and not private_allowed and not is_public_address(host):
+    if is_ip_literal(host) and not private_allowed and not is_public_address(host):
         raise UnsafeURLError(f"Address {host} is private, loopback, link-local or reserved")
     return scheme, host, port
 
 
-def _is_ip_literal(host: str) -> bool:
+def is_ip_literal(host: str) -> bool:
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -99,7 +96,7 @@ def resolve_safe(host: str, port: int) -> list[str]:
     Refusing when *any* address is private (rather than filtering) stops a name that
     answers with both a public and an internal address from being half-trusted.
     """
-    if _is_ip_literal(host):
+    if is_ip_literal(host):
         addresses = [host]
     else:
         try:
@@ -107,13 +104,19 @@ def resolve_safe(host: str, port: int) -> list[str]:
         except socket.gaierror as exc:
             raise ConnectionError(f"Cannot resolve {host}: {exc.strerror}") from exc
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    if not private_urls_allowed():
-        bad = [a for a in addresses if not is_public_address(a)]
-        if bad:
-            raise UnsafeURLError(
-                f"{host} resolves to {bad[0]}, a private, loopback, link-local or reserved address"
-            )
+    refuse_private_addresses(host, addresses)
     return addresses
+
+
+def refuse_private_addresses(host: str, addresses: list[str]) -> None:
+    """The SSRF guard on resolved addresses (unless private URLs are allowed)."""
+    if private_urls_allowed():
+        return
+    bad = [a for a in addresses if not is_public_address(a)]
+    if bad:
+        raise UnsafeURLError(
+            f"{host} resolves to {bad[0]}, a private, loopback, link-local or reserved address"
+        )
 
 
 # --- synchronous client (httpx) ---------------------------------------------------------
@@ -122,7 +125,7 @@ def resolve_safe(host: str, port: int) -> list[str]:
 @dataclass
 class Response:
     status: int
-    headers: Mapping[str, str]  # case-insensitive for the aiohttp client
+    headers: Mapping[str, str]  # looked up without regard to case (`postclient.Headers`)
     body: bytes
     duration_ms: int
     truncated: bool = False
@@ -179,82 +182,3 @@ def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
         if size >= MAX_RESPONSE_BYTES:
             return b"".join(chunks)[:MAX_RESPONSE_BYTES], True
     return b"".join(chunks), False
-
-
-# --- asynchronous client (aiohttp) for the dispatcher -----------------------------------
-
-
-class SafeResolver(AbstractResolver):
-    """aiohttp resolver that refuses non-public addresses; aiohttp then connects to exactly
-    the addresses returned here, so DNS rebinding between check and connect is impossible.
-    (IP-literal hosts bypass resolvers in aiohttp: `check_url` covers those.)"""
-
-    def __init__(self) -> None:
-        self._inner = ThreadedResolver()
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        try:
-            results = await self._inner.resolve(host, port, family)
-        except OSError as exc:
-            raise ConnectionError(f"Cannot resolve {host}") from exc
-        if not private_urls_allowed():
-            for result in results:
-                if not is_public_address(result["host"]):
-                    raise UnsafeURLError(
-                        f"{host} resolves to {result['host']}, a private, loopback, "
-                        "link-local or reserved address"
-                    )
-        return results
-
-    async def close(self) -> None:
-        await self._inner.close()
-
-
-def aiohttp_session(*, limit: int = 500) -> aiohttp.ClientSession:
-    """A pooled session for the dispatcher (create inside the running event loop)."""
-    connector = aiohttp.TCPConnector(
-        limit=limit, limit_per_host=0, resolver=SafeResolver(), ttl_dns_cache=10
-    )
-    return aiohttp.ClientSession(
-        connector=connector,
-        headers={"User-Agent": USER_AGENT},
-        auto_decompress=False,
-        trust_env=False,
-        skip_auto_headers=("Accept-Encoding",),
-    )
-
-
-@lru_cache(maxsize=64)
-def _client_timeout(total: float) -> aiohttp.ClientTimeout:
-    return aiohttp.ClientTimeout(total=total)
-
-
-async def apost(
-    session: aiohttp.ClientSession,
-    url: str,
-    *,
-    body: bytes,
-    headers: dict[str, str],
-    timeout: float | None = None,
-) -> Response:
-    """POST `body` exactly as given (the bytes signed are the bytes sent)."""
-    check_url(url)
-    started = time.perf_counter()
-    async with session.post(
-        url,
-        data=body,
-        headers=headers,
-        allow_redirects=False,
-        timeout=_client_timeout(timeout or default_timeout()),
-    ) as response:
-        raw = await response.content.read(MAX_RESPONSE_BYTES)
-        truncated = not response.content.at_eof()
-        return Response(
-            status=response.status,
-            headers=response.headers,
-            body=raw,
-            duration_ms=int((time.perf_counter() - started) * 1000),
-            truncated=truncated,
-        )

@@ -14,10 +14,11 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from monopilot.integration_logs.masking import mask_json_text
@@ -61,31 +62,49 @@ def claim(
     """Lease up to `limit` due messages to `worker` in one statement and return them.
 
     `UPDATE … WHERE id IN (due ids … LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING …`: one
-    round trip, no model instances (this runs for every batch the dispatcher sends).
-    `skip_targets`: targets that already have all the work this worker can start for them
-    (their messages stay in the queue for later, or for another worker).
+    round trip, no model instances, SQL written once per shape (this runs for every batch
+    the dispatcher sends; compiling the ORM query each time cost more than running it).
+    The rows are those of `due_messages`. `skip_targets`: targets that already have all
+    the work this worker can start for them (their messages stay in the queue for later,
+    or for another worker).
     """
     now = timezone.now()
     token = uuid.uuid4().hex
-    table = connection.ops.quote_name(Message._meta.db_table)
-    returning = ", ".join(connection.ops.quote_name(c) for c in _JOB_COLUMNS)
-    lease_until = connection.ops.adapt_datetimefield_value(now + timedelta(seconds=lease_seconds))
-    with transaction.atomic():  # also required to compile a FOR UPDATE query
+    skip = [fastsql.uuid_param(t) for t in skip_targets]
+    stamp = fastsql.datetime_param(now)
+    lease_until = fastsql.datetime_param(now + timedelta(seconds=lease_seconds))
+    params = [
+        lease_until, token, worker[:100],
+        Status.PENDING, stamp, stamp, Status.PENDING, Status.HELD, *skip,
+    ]  # fmt: skip
+    with transaction.atomic():
         _relaxed_commit()
-        candidates = due_messages(now).order_by("next_attempt_at")
-        if skip_targets:
-            candidates = candidates.exclude(target_id__in=list(skip_targets))
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-        select_sql, select_params = candidates.values_list("id")[:limit].query.sql_with_params()
-        sql = (
-            f"UPDATE {table} SET lease_until = %s, lease_token = %s, leased_by = %s "  # noqa: S608
-            f"WHERE id IN ({select_sql}) RETURNING {returning}"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [lease_until, token, worker[:100], *select_params])
+            cursor.execute(_claim_sql(connection.vendor, len(skip), int(limit)), params)
             rows = cursor.fetchall()
     return [_job_from_row(row) for row in rows]
+
+
+@lru_cache(maxsize=256)
+def _claim_sql(vendor: str, skipped: int, limit: int) -> str:
+    qn = connection.ops.quote_name
+    table = qn(Message._meta.db_table)
+    returning = ", ".join(qn(c) for c in _JOB_COLUMNS)
+    not_skipped = f" AND due.target_id NOT IN ({', '.join(['%s'] * skipped)})" if skipped else ""
+    lock = " FOR UPDATE OF due SKIP LOCKED" if vendor == "postgresql" else ""
+    due = (
+        f"SELECT due.id FROM {table} due "  # noqa: S608 (names from the model, values bound)
+        "WHERE due.status = %s AND due.next_attempt_at <= %s "
+        "AND (due.lease_until IS NULL OR due.lease_until < %s) "
+        "AND (due.ordering_key = '' OR NOT EXISTS ("
+        f"SELECT 1 FROM {table} earlier WHERE earlier.ordering_key = due.ordering_key "
+        "AND earlier.status IN (%s, %s) AND earlier.seq < due.seq))"
+        f"{not_skipped} ORDER BY due.next_attempt_at LIMIT {limit}{lock}"
+    )
+    return (
+        f"UPDATE {table} SET lease_until = %s, lease_token = %s, leased_by = %s "  # noqa: S608
+        f"WHERE id IN ({due}) RETURNING {returning}"
+    )
 
 
 def _as_uuid(value: Any) -> uuid.UUID:
@@ -177,21 +196,24 @@ def _attempt_row(o: Outcome, worker: str) -> dict[str, Any]:
 
 
 def _mark_delivered(outcomes: list[Outcome], now: datetime) -> None:
+    """One UPDATE per (lease, status) group, written by hand: the ORM's compile of this
+    update cost more than running it, once per recorded batch."""
     groups: dict[tuple[str, int | None], list[uuid.UUID]] = defaultdict(list)
     for o in outcomes:
         groups[(o.job.lease_token, o.http_status)].append(o.job.id)
-    for (token, status), ids in groups.items():
-        Message.objects.filter(id__in=ids, lease_token=token).update(
-            status=Status.DELIVERED,
-            delivered_at=now,
-            last_attempt_at=now,
-            last_http_status=status,
-            last_error="",
-            attempts=F("attempts") + 1,
-            cycle_attempts=F("cycle_attempts") + 1,
-            lease_until=None,
-            lease_token="",
-        )
+    stamp = fastsql.datetime_param(now)
+    table = connection.ops.quote_name(Message._meta.db_table)
+    with connection.cursor() as cursor:
+        for (token, status), ids in groups.items():
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(
+                f"UPDATE {table} SET status = %s, delivered_at = %s, last_attempt_at = %s, "  # noqa: S608
+                "last_http_status = %s, last_error = '', attempts = attempts + 1, "
+                "cycle_attempts = cycle_attempts + 1, lease_until = NULL, lease_token = '' "
+                f"WHERE lease_token = %s AND id IN ({marks})",
+                [Status.DELIVERED, stamp, stamp, status, token,
+                 *(fastsql.uuid_param(i) for i in ids)],
+            )  # fmt: skip
 
 
 def _mark_failed(o: Outcome, now: datetime) -> bool:

@@ -1,5 +1,5 @@
 """The outbox dispatcher: a worker service (one thread per worker process) running an
-asyncio loop with one pooled aiohttp session.
+asyncio loop with one pooled HTTP client (`core.postclient`).
 
 - Claims due messages in batches on a dedicated database thread (one connection), never
   more than `capacity` in flight, and sends each through its transport.
@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from monopilot.core import http
 from monopilot.core.env import env_float, env_int
+from monopilot.core.postclient import PostClient
 from monopilot.outbox import delivery, gates, wake
 from monopilot.outbox import transport as transports
 from monopilot.outbox.transport import Job, Limits, Outcome, Verdict
@@ -113,7 +114,7 @@ class Dispatcher:
         wake.add_waker(poke)
         listener = self._start_listener(stop, poke)
         doorbell = self._open_doorbell(loop)
-        self.session = http.aiohttp_session(limit=self.capacity + 50)
+        self.client = PostClient()
         self.limiter = gates.make_limiter(worker_id=self.worker_id, url=self.limits_redis_url)
         recorder = asyncio.create_task(self._recorder())
         watcher = asyncio.create_task(self._watch_stop(stop))
@@ -134,7 +135,7 @@ class Dispatcher:
                 # lease runs out (at-least-once), so there is nothing to save here.
                 logger.warning("outbox dispatcher stopped by interpreter shutdown")
             finally:
-                await self.session.close()
+                await self.client.close()
                 await self.limiter.close()
                 self.db.shutdown(wait=False)
                 self.record_db.shutdown(wait=False)
@@ -301,7 +302,7 @@ class Dispatcher:
             if loop.time() + gate.limits.timeout + 1 > job.lease_deadline:
                 return _deferred(job, 0)
             self.sent += 1
-            return await transport.send(job, self.session)
+            return await transport.send(job, self.client)
         finally:
             gate.release(permit)
 
@@ -405,12 +406,12 @@ def drain_once(*, limit: int = 200, worker: str = "inline") -> list[Outcome]:
         return []
 
     async def send_all() -> list[Outcome]:
-        async with http.aiohttp_session() as session:
-            return list(
-                await asyncio.gather(
-                    *(transports.get(job.kind).send(job, session) for job in to_send)
-                )
-            )
+        client = PostClient()
+        try:
+            sends = (transports.get(job.kind).send(job, client) for job in to_send)
+            return list(await asyncio.gather(*sends))
+        finally:
+            await client.close()
 
     outcomes = asyncio.run(send_all())
     delivery.record(outcomes, worker=worker)

@@ -12,11 +12,14 @@ hand over JSON text it already has (a webhook body) instead of a value to encode
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
 
@@ -44,15 +47,48 @@ def _json_prep(field: models.JSONField[Any]) -> Prep:
         from psycopg.types.json import Jsonb
 
         raw = lambda v: Jsonb(str(v), dumps=_identity)  # noqa: E731
+    # Plain values (dicts of strings and numbers: headers, metadata) encode the same with
+    # or without DjangoJSONEncoder, and `json.dumps` without `cls` takes the C encoder.
+    plain_first = encoder in (None, DjangoJSONEncoder)
 
     def prep(value: Any) -> Any:
         if value is None:
             return None
         if isinstance(value, RawJSON):
             return raw(value)
+        if plain_first:
+            try:
+                return raw(json.dumps(value))
+            except TypeError:
+                pass  # a date, UUID, Decimal…: the field's encoder knows it
         return connection.ops.adapt_json_value(value, encoder)
 
     return prep
+
+
+def _datetime_prep() -> Prep:
+    adapt = connection.ops.adapt_datetimefield_value
+    if connection.vendor != "sqlite" or connection.timezone is not dt.UTC:
+        return adapt
+
+    def prep(value: Any) -> Any:
+        # SQLite stores naive UTC text; an aware UTC value (timezone.now()) needs no
+        # conversion, only the text — Django's adapter takes ~5x longer to get there.
+        if isinstance(value, dt.datetime) and value.tzinfo is dt.UTC:
+            return str(value.replace(tzinfo=None))
+        return adapt(value)
+
+    return prep
+
+
+def uuid_param(value: uuid.UUID) -> Any:
+    """A UUID as this backend's driver takes it in hand-written SQL."""
+    return value if connection.vendor == "postgresql" else value.hex
+
+
+def datetime_param(value: dt.datetime) -> Any:
+    """An aware datetime as this backend's driver takes it in hand-written SQL."""
+    return _datetime_prep()(value)
 
 
 def _converter(field: models.Field[Any, Any]) -> Prep:
@@ -60,7 +96,7 @@ def _converter(field: models.Field[Any, Any]) -> Prep:
     if isinstance(target, models.UUIDField):
         return _uuid_prep()
     if isinstance(target, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
+        return _datetime_prep()
     if isinstance(target, models.JSONField):
         return _json_prep(target)
     if isinstance(

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import aiohttp
-
 from monopilot.core.ids import time_ordered_uuid
+from monopilot.core.postclient import PostClient
 
 
 @dataclass
@@ -96,7 +95,8 @@ class Transport:
     def limits(self, target_id: uuid.UUID) -> Limits:
         return Limits()
 
-    async def send(self, job: Job, session: aiohttp.ClientSession) -> Outcome:
+    async def send(self, job: Job, client: PostClient) -> Outcome:
+        """Runs on the dispatcher's event loop; `client` is its pooled HTTP client."""
         raise NotImplementedError
 
     def after(self, outcomes: list[Outcome]) -> None:
@@ -112,7 +112,7 @@ class SyncTransport(Transport):
     def send_sync(self, job: Job) -> Outcome:
         raise NotImplementedError
 
-    async def send(self, job: Job, session: aiohttp.ClientSession) -> Outcome:
+    async def send(self, job: Job, client: PostClient) -> Outcome:
         return await asyncio.to_thread(self.send_sync, job)
 
 

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
@@ -28,12 +27,12 @@ def key_bytes(secret: str) -> bytes:
 
 def sign_v1(key: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
     signed = msg_id.encode() + b"." + str(timestamp).encode() + b"." + body
-    digest = hmac.new(key, signed, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
+    # hmac.digest: the one-shot C path, several times faster than hmac.new(...).digest()
+    return "v1," + base64.b64encode(hmac.digest(key, signed, "sha256")).decode()
 
 
 def sign_body_hex(key: bytes, body: bytes) -> str:
-    return "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+    return "sha256=" + hmac.digest(key, body, "sha256").hex()
 
 
 def signature_headers(

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import aiohttp
 import httpx
 from django.db.models import F
 from django.utils import timezone
 
 from monopilot.core import http
+from monopilot.core.postclient import BadResponse, PostClient
 from monopilot.integration_logs.services import log_integration
 from monopilot.outbox import alerts
 from monopilot.outbox.transport import SEND, Job, Limits, Outcome, Transport, Verdict, register
@@ -121,7 +121,7 @@ class WebhookTransport(Transport):
 
     # -- event loop -----------------------------------------------------------------------
 
-    async def send(self, job: Job, session: aiohttp.ClientSession) -> Outcome:
+    async def send(self, job: Job, client: PostClient) -> Outcome:
         config = self.configs[job.target_id][1]
         headers = build_headers(
             config,
@@ -136,19 +136,17 @@ class WebhookTransport(Transport):
         )
         clock = time.perf_counter()
         try:
-            response = await http.apost(
-                session,
-                config.url,
-                body=job.payload,
-                headers=headers,
-                timeout=config.limits.timeout,
+            response = await client.post(
+                config.url, body=job.payload, headers=headers, timeout=config.limits.timeout
             )
         except http.UnsafeURLError as exc:
             outcome.error = f"Refused by the SSRF guard: {exc}"
             outcome.final_reason = outcome.error
         except TimeoutError:
             outcome.error = f"Request timeout after {config.limits.timeout:g} seconds"
-        except (aiohttp.ClientError, OSError) as exc:
+        except BadResponse as exc:
+            outcome.error = f"The receiver's answer is not HTTP: {exc}"[:1000]
+        except OSError as exc:
             outcome.error = f"{CANNOT_REACH} ({type(exc).__name__}: {exc})"[:1000]
         else:
             outcome.ok = 200 <= response.status < 300
