@@ -114,7 +114,7 @@ class _PostProtocol(asyncio.Protocol):
     it tells how far the fastest library client is from the wire."""
 
     def __init__(self) -> None:
-        import httptools  # a bench dependency (uvicorn's parser)
+        import httptools  # llhttp, as core.postclient uses
 
         self.parser = httptools.HttpResponseParser(self)
         self.done: asyncio.Future[None] | None = None
