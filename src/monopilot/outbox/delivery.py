@@ -111,15 +111,29 @@ def _as_uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
+_known_ids: dict[Any, uuid.UUID] = {}
+
+
+def _as_known_uuid(value: Any) -> uuid.UUID:
+    """`_as_uuid` for ids that repeat from row to row (organisations, targets): parsing a
+    UUID from text is slow, a dict lookup is not."""
+    known = _known_ids.get(value)
+    if known is None:
+        if len(_known_ids) > 10_000:
+            _known_ids.clear()
+        known = _known_ids[value] = _as_uuid(value)
+    return known
+
+
 def _job_from_row(row: tuple[Any, ...]) -> Job:
     (mid, org_id, kind, target_id, target_label, event_id, event_type, payload,
      content_type, correlation_id, retry_policy, max_retries, attempts, cycle_attempts,
      lease_token) = row  # fmt: skip
     return Job(
         id=_as_uuid(mid),
-        org_id=_as_uuid(org_id),
+        org_id=_as_known_uuid(org_id),
         kind=kind,
-        target_id=_as_uuid(target_id),
+        target_id=_as_known_uuid(target_id),
         target_label=target_label,
         event_id=None if event_id is None else _as_uuid(event_id),
         event_type=event_type,

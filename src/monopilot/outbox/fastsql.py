@@ -71,11 +71,19 @@ def _datetime_prep() -> Prep:
     if connection.vendor != "sqlite" or connection.timezone is not dt.UTC:
         return adapt
 
+    last: list[tuple[Any, str]] = [(None, "")]  # one tuple: swapped atomically
+
     def prep(value: Any) -> Any:
         # SQLite stores naive UTC text; an aware UTC value (timezone.now()) needs no
         # conversion, only the text — Django's adapter takes ~5x longer to get there.
+        # A batch stamps every row with the same `now`: its text is kept for the next row.
+        seen, text = last[0]
+        if value is seen:
+            return text
         if isinstance(value, dt.datetime) and value.tzinfo is dt.UTC:
-            return str(value.replace(tzinfo=None))
+            text = str(value.replace(tzinfo=None))
+            last[0] = (value, text)
+            return text
         return adapt(value)
 
     return prep

@@ -17,13 +17,13 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 from monopilot.core import http
 from monopilot.core.postclient import BadResponse, PostClient
 from monopilot.integration_logs.services import log_integration
-from monopilot.outbox import alerts
+from monopilot.outbox import alerts, fastsql
 from monopilot.outbox.transport import SEND, Job, Limits, Outcome, Transport, Verdict, register
 from monopilot.webhooks import signing
 from monopilot.webhooks.models import Endpoint, EndpointStatus
@@ -167,10 +167,11 @@ class WebhookTransport(Transport):
         now = timezone.now()
         for endpoint_id, group in per_endpoint.items():
             failed = sum(1 for o in group if not o.ok)
-            Endpoint.objects.filter(id=endpoint_id).update(
-                total_deliveries=F("total_deliveries") + len(group),
-                failed_deliveries=F("failed_deliveries") + failed,
-                last_triggered_at=now,
+            _execute(
+                "UPDATE {table} SET total_deliveries = total_deliveries + %s, "
+                "failed_deliveries = failed_deliveries + %s, last_triggered_at = %s "
+                "WHERE id = %s",
+                [len(group), failed, fastsql.datetime_param(now), fastsql.uuid_param(endpoint_id)],
             )
             self._health(endpoint_id, group, now)
 
@@ -178,8 +179,10 @@ class WebhookTransport(Transport):
         from monopilot.webhooks.services import endpoint_disable
 
         if group[-1].ok:
-            changed = Endpoint.objects.filter(id=endpoint_id, failing_since__isnull=False).update(
-                failing_since=None
+            changed = _execute(
+                "UPDATE {table} SET failing_since = NULL "
+                "WHERE id = %s AND failing_since IS NOT NULL",
+                [fastsql.uuid_param(endpoint_id)],
             )
             if changed:
                 org_id = group[-1].job.org_id
@@ -219,6 +222,15 @@ class WebhookTransport(Transport):
 
     def log_fields(self, outcome: Outcome) -> dict[str, Any]:
         return {"webhook_id": outcome.job.target_id, "external_system": outcome.job.target_label}
+
+
+def _execute(sql: str, params: list[Any]) -> int:
+    """Hand-written SQL for the recording batch's per-endpoint updates (the ORM compiled
+    them for every batch, at a cost above running them); returns the rows changed."""
+    table = connection.ops.quote_name(Endpoint._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(table=table), params)
+        return int(cursor.rowcount)
 
 
 transport = register(WebhookTransport())
