@@ -18,6 +18,7 @@ from monopilot.outbox.models import Message, Status
 def _random_queue(org_id: uuid.UUID, targets: list[uuid.UUID], seed: int) -> None:
     rng = random.Random(seed)
     now = timezone.now()
+    later, lapsed = now + timedelta(hours=1), now - timedelta(seconds=5)
     rows = []
     for n in range(120):
         status = rng.choice([Status.PENDING] * 4 + [Status.HELD, Status.DELIVERED, Status.DEAD])
@@ -32,8 +33,8 @@ def _random_queue(org_id: uuid.UUID, targets: list[uuid.UUID], seed: int) -> Non
                 seq=n,
                 status=status,
                 # distinct times, so "earliest first" has one answer
-                next_attempt_at=rng.choice([now - timedelta(minutes=n + 1), now + timedelta(hours=1), None]),
-                lease_until=rng.choice([None, None, now - timedelta(seconds=5), now + timedelta(hours=1)]),
+                next_attempt_at=rng.choice([now - timedelta(minutes=n + 1), later, None]),
+                lease_until=rng.choice([None, None, lapsed, later]),
             )
         )  # fmt: skip
     Message.objects.bulk_create(rows)
