@@ -48,6 +48,7 @@ class Server:
     connections: int = 0
     url: str = ""
     close_after_answer: bool = False  # as a server whose keep-alive timeout is very short
+    closed: int = 0  # connections that ended
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -72,6 +73,7 @@ class Server:
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
+            self.closed += 1
             writer.close()
 
 
@@ -202,6 +204,23 @@ def test_an_idle_connection_older_than_the_limit_is_not_reused() -> None:
         await post(client, server)
 
     assert run(lambda r: OK, scenario).connections == 2
+
+
+def test_idle_connections_past_their_time_are_closed_for_every_host() -> None:
+    other = Server(lambda r: OK)
+
+    async def scenario(server: Server, client: PostClient) -> None:
+        listener = await asyncio.start_server(other.handle, "127.0.0.1", 0)
+        other.url = f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}/"
+        client.idle_seconds = 0.05
+        await post(client, server)
+        await asyncio.sleep(0.1)
+        await post(client, other)  # any request sweeps the pool
+        await asyncio.sleep(0.05)
+        assert server.closed == 1 and other.closed == 0
+        listener.close()
+
+    run(lambda r: OK, scenario)
 
 
 def test_a_stale_kept_alive_connection_is_retried_once_on_a_new_one() -> None:

@@ -195,9 +195,16 @@ class _Connection(asyncio.Protocol):
         self.abort()
 
     def abort(self) -> None:
+        """Drop the connection at once (its state is unknown or its data unwanted)."""
         self.closed = True
         if self.transport is not None:
             self.transport.abort()
+
+    def close(self) -> None:
+        """End a connection that is in a clean state (after a complete answer)."""
+        self.closed = True
+        if self.transport is not None:
+            self.transport.close()
 
 
 class PostClient:
@@ -209,6 +216,7 @@ class PostClient:
         self._idle: dict[PoolKey, list[_Connection]] = {}
         self._open: set[_Connection] = set()
         self._ssl: ssl.SSLContext | None = None
+        self._swept_at = time.monotonic()
 
     async def post(
         self, url: str, *, body: bytes, headers: dict[str, str], timeout: float | None = None
@@ -252,8 +260,10 @@ class PostClient:
     # -- the pool -------------------------------------------------------------------------
 
     async def _connection(self, key: PoolKey) -> tuple[_Connection, bool]:
-        idle = self._idle.get(key)
         now = time.monotonic()
+        if now - self._swept_at > self.idle_seconds:
+            self._sweep(now)
+        idle = self._idle.get(key)
         while idle:
             connection = idle.pop()
             if not connection.closed and now - connection.idle_since < self.idle_seconds:
@@ -269,8 +279,23 @@ class PostClient:
             connection.idle_since = time.monotonic()
             idle.append(connection)
             return
-        connection.abort()
+        connection.close()
         self._open.discard(connection)
+
+    def _sweep(self, now: float) -> None:
+        """Close idle connections past their time, for every host: with thousands of
+        endpoints, one that is not called again must not keep its sockets open."""
+        self._swept_at = now
+        for key, idle in list(self._idle.items()):
+            fresh = [c for c in idle if not c.closed and now - c.idle_since < self.idle_seconds]
+            for connection in idle:
+                if connection not in fresh:
+                    connection.close()
+                    self._open.discard(connection)
+            if fresh:
+                self._idle[key] = fresh
+            else:
+                del self._idle[key]
 
     async def _connect(self, key: PoolKey) -> _Connection:
         scheme, host, port = key
