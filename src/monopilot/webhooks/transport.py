@@ -97,11 +97,16 @@ class WebhookTransport(Transport):
     # -- database thread ------------------------------------------------------------------
 
     def prepare(self, jobs: list[Job]) -> dict[uuid.UUID, Verdict]:
+        """Endpoint configs for the batch: one light query for their `updated_at`, and a
+        full load (secrets decrypted) only for endpoints edited since they were cached."""
         ids = {job.target_id for job in jobs}
-        for endpoint in Endpoint.objects.filter(id__in=ids):
-            cached = self.configs.get(endpoint.id)
-            if cached is None or cached[0] != endpoint.updated_at:
-                self.configs[endpoint.id] = (endpoint.updated_at, EndpointConfig.load(endpoint))
+        stamps = _updated_stamps(ids)
+        for gone in ids - stamps.keys():
+            self.configs.pop(gone, None)
+        edited = [i for i, stamp in stamps.items() if self.configs.get(i, (None,))[0] != stamp]
+        if edited:
+            for endpoint in Endpoint.objects.filter(id__in=edited):
+                self.configs[endpoint.id] = (stamps[endpoint.id], EndpointConfig.load(endpoint))
         return {job.id: self._verdict(job) for job in jobs}
 
     def _verdict(self, job: Job) -> Verdict:
@@ -222,6 +227,21 @@ class WebhookTransport(Transport):
 
     def log_fields(self, outcome: Outcome) -> dict[str, Any]:
         return {"webhook_id": outcome.job.target_id, "external_system": outcome.job.target_label}
+
+
+def _updated_stamps(ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """`updated_at` of these endpoints as the database returns it (compared, not read)."""
+    if not ids:
+        return {}
+    by_param = {fastsql.uuid_param(i): i for i in ids}
+    table = connection.ops.quote_name(Endpoint._meta.db_table)
+    marks = ", ".join(["%s"] * len(by_param))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, updated_at FROM {table} WHERE id IN ({marks})",  # noqa: S608
+            list(by_param),
+        )
+        return {by_param[row_id]: stamp for row_id, stamp in cursor.fetchall()}
 
 
 def _execute(sql: str, params: list[Any]) -> int:
