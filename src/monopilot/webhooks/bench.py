@@ -317,7 +317,8 @@ def run(
             endpoint.save(update_fields=["deleted_at"])
     result = {
         "database": connection.vendor,
-        "client": f"aiohttp {aiohttp.__version__}",
+        "dispatcher_client": "core.postclient (httptools)",
+        "raw_client": f"aiohttp {aiohttp.__version__}",
         "dispatcher": dispatchers.label,
         "receiver": receiver,
         "endpoint_limits": "shared (Redis)" if shared_limits else "per process",
