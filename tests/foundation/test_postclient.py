@@ -179,6 +179,7 @@ def test_a_receiver_that_never_answers_times_out() -> None:
         with pytest.raises(TimeoutError):
             await post(client, server, timeout=0.3)
         assert 0.25 < loop.time() - started < 2
+        assert not client._open  # the timed-out connection is gone, not kept
         assert (await post(client, server)).status == 200  # on a new connection
 
     server = run(lambda r: b"" if r.connection == 1 else OK, hang_first)
@@ -233,6 +234,7 @@ def test_a_stale_kept_alive_connection_is_retried_once_on_a_new_one() -> None:
     async def scenario(srv: Server, client: PostClient) -> None:
         assert (await post(client, srv)).status == 200
         assert (await post(client, srv)).status == 200  # conn 1 dropped it: retried on conn 2
+        assert len(client._open) == 1  # only the live one is tracked
 
     result = run(server, scenario)
     assert result.connections == 2 and len(result.requests) == 3

@@ -155,6 +155,7 @@ class _Connection(asyncio.Protocol):
     def on_message_complete(self) -> None:
         if 100 <= self.status < 200:
             self._start_answer()  # an interim answer (e.g. 100 Continue): the real one follows
+            self.got_data = True  # …but the receiver has answered: never a silent drop
             return
         self._complete(keep_alive=self.parser.should_keep_alive())
 
@@ -235,12 +236,12 @@ class PostClient:
                 except _Dropped as exc:
                     if not reused or exc.got_data:
                         raise
-                    connection.abort()
+                    self._drop(connection)
                     connection = await self._connect(key)
                     answer = await connection.exchange(request)
         except BaseException:
             if connection is not None:
-                connection.abort()  # mid-exchange: its state is unknown
+                self._drop(connection)  # mid-exchange: its state is unknown
             raise
         self._release(key, connection, answer.keep_alive)
         return Response(
@@ -259,6 +260,10 @@ class PostClient:
 
     # -- the pool -------------------------------------------------------------------------
 
+    def _drop(self, connection: _Connection) -> None:
+        connection.abort()
+        self._open.discard(connection)
+
     async def _connection(self, key: PoolKey) -> tuple[_Connection, bool]:
         now = time.monotonic()
         if now - self._swept_at > self.idle_seconds:
@@ -268,8 +273,7 @@ class PostClient:
             connection = idle.pop()
             if not connection.closed and now - connection.idle_since < self.idle_seconds:
                 return connection, True
-            connection.abort()
-            self._open.discard(connection)
+            self._drop(connection)
         return await self._connect(key), False
 
     def _release(self, key: PoolKey, connection: _Connection, keep_alive: bool) -> None:
