@@ -10,9 +10,11 @@ import datetime as dt
 import ipaddress
 import socket
 import ssl
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -80,6 +82,13 @@ class Server:
 Scenario = Callable[[Server, PostClient], Awaitable[None]]
 
 
+def in_own_thread(coroutine: Coroutine[Any, Any, None]) -> None:
+    """`asyncio.run` in a thread of its own: another test in this process (Playwright's
+    sync API) may keep an event loop running in the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
 def run(
     answer: Callable[[Request], bytes | None] | Server, scenario: Scenario, **kwargs: object
 ) -> Server:
@@ -97,7 +106,7 @@ def run(
             listener.close()
 
     with override_settings(MONOPILOT_ALLOW_PRIVATE_URLS=True):
-        asyncio.run(main())
+        in_own_thread(main())
     return server
 
 
@@ -299,7 +308,7 @@ def test_a_name_resolving_to_a_private_address_is_refused_before_connecting(
             await client.post("https://internal.example/h", body=b"{}", headers={})
         assert not client._open
 
-    asyncio.run(main())
+    in_own_thread(main())
 
 
 # -- TLS ----------------------------------------------------------------------------------
