@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = "Benchmark webhook delivery: latency commit→receiver, deliveries/s, raw POST limit."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--events", type=int, default=5000)
+        parser.add_argument("--events", type=int, default=10000)
         parser.add_argument("--latency-events", type=int, default=300)
         parser.add_argument("--pace", type=float, default=200.0, help="events/s, latency phase")
         parser.add_argument(
