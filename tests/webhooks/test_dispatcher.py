@@ -7,18 +7,21 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import pytest
 from django.db import OperationalError, transaction
 
 from monopilot.outbox.dispatcher import Dispatcher
 from monopilot.outbox.models import Message
+from monopilot.tenancy.models import Organization
 from monopilot.webhooks import services
 from monopilot.webhooks.receiver import Answer, Receiver
 from webhooks.helpers import emit
 
 pytestmark = pytest.mark.django_db(transaction=True)
+T = TypeVar("T")
 
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -54,6 +57,25 @@ def two_dispatchers() -> Iterator[list[Dispatcher]]:
     yield from _start(2, poll=0.05, capacity=3, batch=3, limits_redis_url=REDIS_URL)
 
 
+def _write(action: Callable[[], T]) -> T:
+    """Run a write of the test's own, retried while the in-memory shared-cache SQLite of
+    the test run answers "table is locked" (it does not wait) because a dispatcher
+    thread holds the write lock for a claim."""
+    end = time.monotonic() + 10
+    while True:
+        try:
+            with transaction.atomic():
+                return action()
+        except OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > end:
+                raise
+            time.sleep(0.02)
+
+
+def _emit_many(org: Organization, count: int, **kwargs: Any) -> None:
+    _write(lambda: [emit(org, number=str(n), **kwargs) for n in range(count)])
+
+
 def _wait(predicate, timeout: float = 10.0) -> bool:
     """Poll the database; the in-memory shared-cache SQLite of the test run answers "table
     is locked" (no busy wait) while the dispatcher thread writes, so such reads retry."""
@@ -69,30 +91,29 @@ def _wait(predicate, timeout: float = 10.0) -> bool:
 
 
 def test_commit_wakes_the_dispatcher(org, receiver, make_endpoint, dispatcher) -> None:
-    make_endpoint(receiver.url)
-    with transaction.atomic():
+    _write(lambda: make_endpoint(receiver.url))
+
+    def publish_and_hold() -> None:
         emit(org)
         time.sleep(0.3)
         assert receiver.count == 0  # nothing leaves before the commit
+
+    _write(publish_and_hold)
     assert receiver.wait_for(1, timeout=5)
     assert _wait(lambda: Message.objects.filter(status="delivered").count() == 1)
 
 
 def test_per_endpoint_concurrency_limit(org, receiver, make_endpoint, dispatcher) -> None:
-    make_endpoint(receiver.url, max_concurrency=2)
+    _write(lambda: make_endpoint(receiver.url, max_concurrency=2))
     receiver.script.extend(Answer(200, delay=0.2) for _ in range(6))
-    with transaction.atomic():
-        for n in range(6):
-            emit(org, number=str(n))
+    _emit_many(org, 6)
     assert receiver.wait_for(6, timeout=10)
     assert receiver.max_in_flight == 2
 
 
 def test_per_endpoint_rate_limit(org, receiver, make_endpoint, dispatcher) -> None:
-    make_endpoint(receiver.url, rate_limit=10)
-    with transaction.atomic():
-        for n in range(6):
-            emit(org, number=str(n))
+    _write(lambda: make_endpoint(receiver.url, rate_limit=10))
+    _emit_many(org, 6)
     assert receiver.wait_for(6, timeout=10)
     times = sorted(r.at for r in receiver.requests)
     gaps = [b - a for a, b in itertools.pairwise(times)]
@@ -101,11 +122,9 @@ def test_per_endpoint_rate_limit(org, receiver, make_endpoint, dispatcher) -> No
 
 
 def test_limits_hold_across_dispatchers(org, receiver, make_endpoint, two_dispatchers) -> None:
-    make_endpoint(receiver.url, max_concurrency=2)
+    _write(lambda: make_endpoint(receiver.url, max_concurrency=2))
     receiver.script.extend(Answer(200, delay=0.4) for _ in range(10))
-    with transaction.atomic():
-        for n in range(10):
-            emit(org, number=str(n))
+    _emit_many(org, 10)
     assert receiver.wait_for(10, timeout=20)
     assert receiver.max_in_flight == 2  # not 2 per dispatcher
     assert sum(d.sent for d in two_dispatchers) == 10
@@ -114,10 +133,8 @@ def test_limits_hold_across_dispatchers(org, receiver, make_endpoint, two_dispat
 
 
 def test_rate_limit_holds_across_dispatchers(org, receiver, make_endpoint, two_dispatchers) -> None:
-    make_endpoint(receiver.url, rate_limit=20)
-    with transaction.atomic():
-        for n in range(40):
-            emit(org, number=str(n))
+    _write(lambda: make_endpoint(receiver.url, rate_limit=20))
+    _emit_many(org, 40)
     assert receiver.wait_for(40, timeout=30)
     times = sorted(r.at for r in receiver.requests)
     # 20/s for the endpoint, whichever dispatcher sent: any 21 deliveries span about a
@@ -140,14 +157,11 @@ def test_a_slow_endpoints_backlog_does_not_hold_up_the_others(
     slow_url = slow.start()
     try:
         slow.script.extend(Answer(200, delay=0.5) for _ in range(40))
-        make_endpoint(slow_url, max_concurrency=1, event_types=["whtest.created"])
-        with transaction.atomic():
-            for n in range(40):  # 20 s of work at one request at a time: the oldest messages
-                emit(org, number=str(n))
-        make_endpoint(receiver.url, event_types=["whtest.updated"])
-        with transaction.atomic():
-            for n in range(5):
-                emit(org, type="whtest.updated", number=f"F{n}")
+        _write(lambda: make_endpoint(slow_url, max_concurrency=1, event_types=["whtest.created"]))
+        # 20 s of work at one request at a time: the oldest messages
+        _emit_many(org, 40)
+        _write(lambda: make_endpoint(receiver.url, event_types=["whtest.updated"]))
+        _write(lambda: [emit(org, type="whtest.updated", number=f"F{n}") for n in range(5)])
         # Without a cap per endpoint the slow one's backlog would fill all 20 slots and
         # these would wait ~10 s for them to drain.
         assert receiver.wait_for(5, timeout=3)
@@ -157,18 +171,14 @@ def test_a_slow_endpoints_backlog_does_not_hold_up_the_others(
 
 
 def test_edited_limits_apply_without_a_restart(org, receiver, make_endpoint, dispatcher) -> None:
-    endpoint, _ = make_endpoint(receiver.url, max_concurrency=4)
+    endpoint, _ = _write(lambda: make_endpoint(receiver.url, max_concurrency=4))
     receiver.script.extend(Answer(200, delay=0.2) for _ in range(8))
-    with transaction.atomic():
-        for n in range(4):
-            emit(org, number=str(n))
+    _emit_many(org, 4)
     assert receiver.wait_for(4, timeout=10)
     assert receiver.max_in_flight == 4
-    services.endpoint_update(endpoint=endpoint, max_concurrency=1)
+    _write(lambda: services.endpoint_update(endpoint=endpoint, max_concurrency=1))
     receiver.max_in_flight = 0
-    with transaction.atomic():
-        for n in range(4, 8):
-            emit(org, number=str(n))
+    _write(lambda: [emit(org, number=str(n)) for n in range(4, 8)])
     assert receiver.wait_for(8, timeout=10)
     assert receiver.max_in_flight == 1
 
