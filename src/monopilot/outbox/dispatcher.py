@@ -397,7 +397,8 @@ def run_service(stop: threading.Event) -> None:
 def drain_once(*, limit: int = 200, worker: str = "inline") -> list[Outcome]:
     """Claim, send and record one batch in the calling thread, ignoring per-target limits.
 
-    For tests, management commands and the console's "run now"; workers use `Dispatcher`.
+    For tests (nothing else calls it: it ignores the endpoints' limits); workers use
+    `Dispatcher`.
     """
     dispatcher = Dispatcher(worker_id=worker)
     jobs, verdicts = dispatcher._claim_and_prepare(limit)
