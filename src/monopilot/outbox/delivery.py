@@ -27,6 +27,7 @@ from monopilot.integration_logs.services import LogEntry
 from monopilot.outbox import alerts, fastsql, policy
 from monopilot.outbox import transport as transports
 from monopilot.outbox.models import Attempt, Message, Status
+from monopilot.outbox.services import lock_listed_ids_in_order
 from monopilot.outbox.transport import Job, Outcome
 
 logger = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ def record(outcomes: list[Outcome], *, worker: str = "") -> None:
     with transaction.atomic():
         _relaxed_commit()
         # Rows locked in id order before the UPDATEs below (no deadlock with bulk actions).
-        _lock_in_id_order([o.job.id for o in outcomes])
+        lock_listed_ids_in_order([o.job.id for o in outcomes])
         _release_deferred([o for o in outcomes if o.deferred_until is not None])
         fastsql.insert(Attempt, [_attempt_row(o, worker) for o in attempted])
         _mark_delivered([o for o in attempted if o.ok], now)
@@ -169,20 +170,6 @@ def record(outcomes: list[Outcome], *, worker: str = "") -> None:
             transports.get(kind).after(group)
         for org_id in dead_orgs:
             alerts.check_dead_letter_threshold(org_id=org_id)
-
-
-def _lock_in_id_order(ids: list[uuid.UUID]) -> None:
-    """PostgreSQL: lock the batch's rows in id order, as `services.lock_ids_in_order` does
-    for bulk actions (so neither can deadlock the other); hand-written, as it runs for
-    every recorded batch. SQLite: the transaction already holds the one write lock."""
-    if connection.vendor != "postgresql" or not ids:
-        return
-    table = connection.ops.quote_name(Message._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE",  # noqa: S608
-            [ids],
-        )
 
 
 def _relaxed_commit() -> None:

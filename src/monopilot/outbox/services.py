@@ -240,6 +240,19 @@ def lock_ids_in_order(qs: QuerySet[Message]) -> list[uuid.UUID]:
     return list(_in_lock_order(qs).values_list("id", flat=True))
 
 
+def lock_listed_ids_in_order(ids: list[uuid.UUID]) -> None:
+    """`lock_ids_in_order` for a list of ids, in one hand-written statement: the recording
+    batch runs it for every batch, and compiling the ORM query cost more than running it."""
+    if connection.vendor != "postgresql" or not ids:
+        return
+    table = connection.ops.quote_name(Message._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE",  # noqa: S608
+            [ids],
+        )
+
+
 def _in_lock_order(qs: QuerySet[Message]) -> QuerySet[Message]:
     return qs.order_by("id").select_for_update(of=("self",))
 
