@@ -124,3 +124,24 @@ def test_time_ordered_uuids_are_unique_version_7_and_grow_with_time() -> None:
     assert len(set(ids)) == 1000 and all(i.version == 7 and i.variant == uuid.RFC_4122 for i in ids)
     assert all(first.int >> 80 < i.int >> 80 for i in ids)  # later millisecond, larger id
     assert abs((ids[0].int >> 80) - time.time() * 1000) < 5000
+
+
+def test_times_in_any_zone_and_shared_stamps_are_stored_as_the_orm_would(org) -> None:
+    from zoneinfo import ZoneInfo
+
+    shared = timezone.now() - timedelta(hours=1)
+    warsaw = timezone.now().astimezone(ZoneInfo("Europe/Warsaw")) - timedelta(hours=2)
+    hooks = [uuid.uuid4() for _ in range(4)]
+    # the same stamp twice (converted once), another zone, then a new UTC time
+    stamps = [shared, shared, warsaw, timezone.now()]
+    fastsql.insert(
+        IntegrationLog,
+        [
+            _entry(org, webhook_id=h, timestamp=t).values()
+            for h, t in zip(hooks, stamps, strict=True)
+        ],
+    )
+    stored = {
+        row.webhook_id: row.timestamp for row in IntegrationLog.objects.filter(webhook_id__in=hooks)
+    }
+    assert [stored[h] for h in hooks] == stamps

@@ -238,3 +238,38 @@ def test_limiter_comes_from_settings(settings: Any) -> None:
     settings.REDIS_URL = REDIS_URL
     assert isinstance(gates.make_limiter(worker_id="w"), gates.RedisLimiter)
     assert isinstance(gates.make_limiter(worker_id="w", url=""), gates.LocalLimiter)
+
+
+def test_local_permits_are_first_come_first_served_and_survive_cancellation() -> None:
+    async def scenario() -> None:
+        permits = gates.Permits(1)
+        await permits.acquire()  # taken at once
+        order: list[str] = []
+
+        async def waiter(name: str) -> None:
+            await permits.acquire()
+            order.append(name)
+
+        first = asyncio.create_task(waiter("first"))
+        cancelled = asyncio.create_task(waiter("cancelled"))
+        last = asyncio.create_task(waiter("last"))
+        await asyncio.sleep(0)
+        cancelled.cancel()  # still waiting: skipped when the permit comes round
+        await asyncio.sleep(0)
+        permits.release()
+        await first
+        permits.release()
+        await last
+        assert order == ["first", "last"]
+        # A waiter handed the permit but cancelled before it ran passes the permit on.
+        handed = asyncio.create_task(waiter("handed"))
+        after = asyncio.create_task(waiter("after"))
+        await asyncio.sleep(0)
+        permits.release()  # to "handed"…
+        handed.cancel()  # …which is cancelled before it resumes
+        await asyncio.wait_for(after, 2)  # hangs if the permit was lost
+        assert order == ["first", "last", "after"]
+        permits.release()
+        assert permits.free == 1 and not permits.waiters
+
+    run(scenario)
