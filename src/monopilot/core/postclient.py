@@ -25,7 +25,6 @@ already allows.
 from __future__ import annotations
 
 import asyncio
-import socket
 import ssl
 import time
 from functools import lru_cache
@@ -41,7 +40,7 @@ from monopilot.core.http import (
     check_url,
     default_timeout,
     is_ip_literal,
-    refuse_private_addresses,
+    resolve_safe,
 )
 
 PoolKey = tuple[str, str, int]
@@ -331,17 +330,11 @@ class PostClient:
 
 
 async def _resolve(loop: asyncio.AbstractEventLoop, host: str, port: int) -> list[str]:
-    """The addresses to connect to, refused when any is not public (the SSRF guard)."""
+    """`core.http.resolve_safe` (the SSRF guard on resolved addresses) off the event loop;
+    an IP literal needs no lookup, so no thread."""
     if is_ip_literal(host):
-        addresses = [host]
-    else:
-        try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise ConnectionError(f"Cannot resolve {host}: {exc.strerror}") from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    refuse_private_addresses(host, addresses)
-    return addresses
+        return resolve_safe(host, port)
+    return await loop.run_in_executor(None, resolve_safe, host, port)
 
 
 def _default_ssl_context() -> ssl.SSLContext:

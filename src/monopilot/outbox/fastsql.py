@@ -91,7 +91,7 @@ def _datetime_prep() -> Prep:
 
 def uuid_param(value: uuid.UUID) -> Any:
     """A UUID as this backend's driver takes it in hand-written SQL."""
-    return value if connection.vendor == "postgresql" else value.hex
+    return _uuid_prep()(value)
 
 
 def datetime_param(value: dt.datetime) -> Any:
