@@ -96,12 +96,54 @@ def test_actions_cannot_touch_another_tenant(org, other_org, receiver, make_endp
     assert Message.objects.get().status == "pending"
 
 
+def _age(message_id: uuid.UUID, *, days: int, field: str) -> None:
+    """As if the message was created, then died or was delivered, `days` days ago."""
+    then = timezone.now() - timedelta(days=days)
+    Message.objects.filter(id=message_id).update(
+        created_at=then - timedelta(minutes=5), **{field: then}
+    )
+
+
 def test_dead_letters_expire_after_30_days(org, receiver, make_endpoint) -> None:
     message = _fail_once(org, receiver, make_endpoint, max_retries=0)
-    Message.objects.filter(id=message.id).update(dead_at=timezone.now() - timedelta(days=31))
+    _age(message.id, days=31, field="dead_at")
     assert outbox.purge_expired() == 1
     assert Message.objects.count() == 0
     assert IntegrationLog.objects.filter(event_type="whtest.created").count() == 1  # log stays
+
+
+def test_retention_keeps_what_is_younger_and_what_still_waits(
+    org, other_org, receiver, make_endpoint
+) -> None:
+    """Delivered and dead messages go 30 days after they were delivered or died, in every
+    organisation; younger ones and pending ones stay, however old."""
+    make_endpoint(receiver.url, max_retries=0)
+    for n in range(4):
+        emit(org, number=str(n))
+    drain_once()
+    old_delivered, young_delivered, old_dead, young_dead = Message.objects.order_by("seq")
+    _age(old_delivered.id, days=31, field="delivered_at")
+    _age(young_delivered.id, days=29, field="delivered_at")
+    Message.objects.filter(id__in=[old_dead.id, young_dead.id]).update(
+        status="dead", delivered_at=None
+    )
+    _age(old_dead.id, days=40, field="dead_at")
+    _age(young_dead.id, days=2, field="dead_at")
+    make_endpoint(receiver.url, org=other_org, max_retries=0)
+    emit(other_org)
+    drain_once()
+    theirs = Message.objects.get(org=other_org)
+    _age(theirs.id, days=31, field="delivered_at")
+    emit(org, number="waiting")  # not sent yet
+    waiting = Message.objects.get(status="pending")
+    Message.objects.filter(id=waiting.id).update(created_at=timezone.now() - timedelta(days=60))
+
+    assert outbox.purge_expired() == 3
+    assert set(Message.objects.values_list("id", flat=True)) == {
+        young_delivered.id,
+        young_dead.id,
+        waiting.id,
+    }
 
 
 def test_alert_when_the_dlq_holds_more_than_50(org, receiver, make_endpoint) -> None:

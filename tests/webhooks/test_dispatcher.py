@@ -203,3 +203,64 @@ def test_postgres_notify_reaches_listeners_only_after_commit(org) -> None:
     finally:
         stop.set()
         listener.join(5)
+
+
+@pytest.fixture
+def slow_polling_dispatcher() -> Iterator[Dispatcher]:
+    """Polls only every 10 s: whatever it claims sooner, something woke it for."""
+    yield from _start(1, poll=10.0, capacity=40, batch=20, limits_redis_url="")
+
+
+def _count_skipping_claims(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    from monopilot.outbox import delivery
+
+    times: list[float] = []
+    claim = delivery.claim
+
+    def counting_claim(**kwargs: Any) -> Any:
+        if kwargs.get("skip_targets"):
+            times.append(time.monotonic())
+        return claim(**kwargs)
+
+    monkeypatch.setattr(delivery, "claim", counting_claim)
+    return times
+
+
+def test_a_full_endpoints_backlog_is_not_searched_after_every_claim(
+    org, receiver, make_endpoint, slow_polling_dispatcher, monkeypatch
+) -> None:
+    """While an endpoint holds all it may, a claim leaves its messages alone — and to find
+    that nothing else is due, the database walks that endpoint's whole backlog. Once it
+    found nothing, the dispatcher does not ask again until something is published or a poll
+    interval has passed, however often the full endpoint's own claims come round."""
+    skipping_claims = _count_skipping_claims(monkeypatch)
+    receiver.script.extend(Answer(200, delay=0.01) for _ in range(150))
+    _write(lambda: make_endpoint(receiver.url, max_concurrency=1))  # holds 10 at most
+    _emit_many(org, 150)
+    assert receiver.wait_for(100, timeout=10)  # claimed for it about every 5 deliveries
+    assert len(skipping_claims) == 1
+
+
+def test_a_publication_ends_the_wait_beside_a_full_endpoint(
+    org, receiver, make_endpoint, slow_polling_dispatcher
+) -> None:
+    """The full endpoint answers in 8 s: no room comes free and nothing is polled for 10 s;
+    a message for another endpoint goes out at once all the same. (`receiver` allows the
+    loopback URLs.)"""
+    slow, other = Receiver(), Receiver()
+    slow_url, other_url = slow.start(), other.start()
+    try:
+        slow.script.extend(Answer(200, delay=8.0) for _ in range(20))
+        _write(lambda: make_endpoint(slow_url, max_concurrency=1, event_types=["whtest.updated"]))
+        _emit_many(org, 20, type="whtest.updated")
+        assert _wait(lambda: Message.objects.exclude(lease_token="").count() >= 10, timeout=3)
+        # One more for the full endpoint: the claim it wakes skips that endpoint, finds
+        # nothing else due, and the dispatcher settles down to wait.
+        _write(lambda: emit(org, type="whtest.updated", number="S21"))
+        time.sleep(0.3)
+        _write(lambda: make_endpoint(other_url, event_types=["whtest.other"]))
+        _write(lambda: emit(org, type="whtest.other", number="F1"))
+        assert other.wait_for(1, timeout=2)
+    finally:
+        slow.stop()
+        other.stop()

@@ -71,7 +71,7 @@ class IntegrationLog(models.Model):
     webhook_id = models.UUIDField(null=True, blank=True)
     external_system = models.CharField(max_length=100, blank=True)
     external_id = models.CharField(max_length=200, blank=True)
-    correlation_id = models.CharField(max_length=64, blank=True, db_index=True)
+    correlation_id = models.CharField(max_length=64, blank=True)  # indexed below
     retry_count = models.PositiveIntegerField(default=0)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
@@ -86,6 +86,9 @@ class IntegrationLog(models.Model):
             models.Index(fields=["org", "integration_type", "-timestamp"], name="ilog_org_type_ts"),
             models.Index(fields=["org", "external_system", "-timestamp"], name="ilog_org_sys_ts"),
             models.Index(fields=["org", "external_id"], name="ilog_org_extid"),
+            # Looked up by equality only: no second `varchar_pattern_ops` index for LIKE,
+            # which `db_index=True` would add on PostgreSQL.
+            models.Index(fields=["correlation_id"], name="ilog_correlation"),
         ]
 
     def __str__(self) -> str:

@@ -82,6 +82,12 @@ class Dispatcher:
         self.tasks: set[asyncio.Task[None]] = set()
         self.queued: Counter[uuid.UUID] = Counter()  # per target: started here, not finished
         self.skipped: set[uuid.UUID] = set()  # targets the last claim left alone (full here)
+        # The last claim that left full targets alone and found nothing else due: which
+        # targets it skipped and when (loop time). Until something is published or a poll
+        # interval passes, claiming again with those targets skipped is futile — and not
+        # free: the database walks the whole backlog of the skipped targets to find that.
+        self.others_idle: tuple[frozenset[uuid.UUID], float] | None = None
+        self.news = False  # something was published since the last claim
         self.sent = 0
 
     # -- entry point ----------------------------------------------------------------------
@@ -109,7 +115,7 @@ class Dispatcher:
         self.results: asyncio.Queue[Outcome] = asyncio.Queue()
 
         def poke() -> None:
-            loop.call_soon_threadsafe(self.wakeup.set)
+            loop.call_soon_threadsafe(self._published)
 
         wake.add_waker(poke)
         listener = self._start_listener(stop, poke)
@@ -167,10 +173,14 @@ class Dispatcher:
 
         def rung() -> None:
             doorbell.drain()
-            self.wakeup.set()
+            self._published()
 
         loop.add_reader(doorbell.fileno(), rung)
         return doorbell
+
+    def _published(self) -> None:
+        self.news = True
+        self.wakeup.set()
 
     async def _watch_stop(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -198,18 +208,49 @@ class Dispatcher:
             self.wakeup.clear()
             full = self._full_targets()
             self.skipped = set(full)
+            idle_for = self._others_idle_for(full)
+            if idle_for > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wakeup.wait(), timeout=idle_for)
+                continue
+            self.news = False
+            limit = min(free, self.batch)
             try:
-                jobs, verdicts = await self._db(
-                    self._claim_and_prepare, min(free, self.batch), full
-                )
+                jobs, verdicts = await self._db(self._claim_and_prepare, limit, full)
             except Exception:
                 logger.exception("outbox claim failed; retrying")
                 await asyncio.sleep(1.0)
                 continue
             self._start(jobs, verdicts)
-            if len(jobs) < min(free, self.batch):
+            short = len(jobs) < limit
+            self._learn_others_idle(full, short, jobs)
+            if short:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll)
+
+    def _now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    def _learn_others_idle(self, full: list[uuid.UUID], short: bool, jobs: list[Job]) -> None:
+        if full and short:
+            self.others_idle = (frozenset(full), self._now())
+        elif self.others_idle is not None:
+            skipped_then = self.others_idle[0]
+            if any(job.target_id not in skipped_then for job in jobs):
+                self.others_idle = None  # another target had messages due after all
+
+    def _others_idle_for(self, full: list[uuid.UUID]) -> float:
+        """How long a claim skipping `full` would still find nothing (0: claim now).
+
+        True while nothing was published since a claim that skipped no more than these
+        targets came back short, and for one poll interval at most (messages of other
+        targets whose retry time comes are found by polling, as when idle)."""
+        if self.others_idle is None or self.news or not full:
+            return 0.0
+        skipped_then, at = self.others_idle
+        if not skipped_then <= set(full):
+            return 0.0  # a target it skipped may be claimed now
+        return max(at + self.poll - self._now(), 0.0)
 
     def _full_targets(self) -> list[uuid.UUID]:
         """Targets with as much work here as their limits let start soon: the next claim

@@ -36,6 +36,8 @@ class Message(TenantModel):
     org = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="+", db_index=False
     )
+    # No index of its own: listings go by org (`outbox_target`, `outbox_org_status`).
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     kind = models.CharField(max_length=30)  # transport name: webhook, comarch, edi, workflow
     target_id = models.UUIDField()  # e.g. the webhook endpoint
@@ -70,6 +72,8 @@ class Message(TenantModel):
 
     class Meta:
         db_table = "outbox_messages"
+        # Not partial (e.g. `outbox_due` for pending and held only): SQLite uses a partial
+        # index only for queries that repeat its condition word for word.
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
             models.Index(fields=["ordering_key", "seq"], name="outbox_fifo"),

@@ -371,10 +371,12 @@ def _throughput_phase(
         with transaction.atomic():
             for n in range(start, min(start + 500, count)):
                 publish(org=org, type=EVENT_TYPE, data={"n": n})
+    busy_before = _machine_busy_seconds()
     with transaction.atomic():
         services.endpoint_resume(endpoint=endpoint)
     resumed = time.time()
     stats = _wait_unique(rx, base + count, timeout=max(120, count / 50))
+    busy = _machine_busy_seconds() - busy_before
     seen = sorted(stats["first_seen"].values())[base:]
     span = (seen[-1] - resumed) if seen else float("nan")
     delivered = Message.objects.filter(target_id=endpoint.id, status="delivered").count()
@@ -385,4 +387,19 @@ def _throughput_phase(
         "received_unique": stats["unique"],
         "duplicates": stats["duplicates"],
         "backlog_latency_ms": _percentiles([(t - resumed) * 1000 for t in seen]),
+        # All processes of the machine (dispatcher, database, receiver, this one): the
+        # figure that does not move with the machine's speed of the moment as much as /s.
+        "machine_cpu_us_per_delivery": round(busy / len(seen) * 1e6) if seen and busy else None,
     }
+
+
+def _machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy since boot (Linux `/proc/stat`; 0 elsewhere)."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    busy = sum(fields[:8]) - idle  # user … steal; guest time is already in user
+    return busy / os.sysconf("SC_CLK_TCK")
