@@ -237,8 +237,10 @@ def test_a_full_endpoints_backlog_is_not_searched_after_every_claim(
     receiver.script.extend(Answer(200, delay=0.01) for _ in range(150))
     _write(lambda: make_endpoint(receiver.url, max_concurrency=1))  # holds 10 at most
     _emit_many(org, 150)
-    assert receiver.wait_for(100, timeout=10)  # claimed for it about every 5 deliveries
-    assert len(skipping_claims) == 1
+    assert receiver.wait_for(140, timeout=15)  # claimed for it about every 5 deliveries
+    # One search found nothing else due; on PostgreSQL the commit's NOTIFY can arrive just
+    # after the in-process wake-up and allow one more. Without the rule: one per claim.
+    assert len(skipping_claims) <= 2
 
 
 def test_a_publication_ends_the_wait_beside_a_full_endpoint(
