@@ -51,3 +51,15 @@ def test_nul_in_the_envelope_is_an_error_row_not_a_crash(world, where):
     rows = receive(org=world.org, data=data)
     assert rows and all(r.pk for r in rows)
     assert all("\x00" not in (r.sender_id + r.recipient_id + r.interchange_ref) for r in rows)
+
+
+def test_nul_in_the_message_type_is_stored_as_a_finding(world):
+    """Found by `test_mutated_orders` on PostgreSQL: a NUL where UNH's message type ends
+    made a type no flow handles, and the finding quoting it could not be stored (jsonb
+    refuses \\u0000)."""
+    at = BASE.index(b"ORDERS:") + len(b"ORDERS")
+    rows = receive(org=world.org, data=BASE[:at] + b"\x00" + BASE[at + 1 :])
+    assert rows and all(r.pk for r in rows)
+    stored = EdiMessage.objects.get(pk=rows[0].pk)
+    assert stored.status in ("pending_review", "error")
+    assert "\x00" not in str(stored.errors) + str(stored.problems)

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from monopilot.tenancy.models import TenantModel
+
+
+def without_nul(value: Any) -> Any:
+    """`value` with NUL replaced by U+FFFD in every string (keys too): PostgreSQL refuses
+    NUL in text and in JSON (`\\u0000`), and received interchanges may carry it anywhere."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_nul(v) for v in value]
+    return value
 
 
 class Directory(models.TextChoices):
@@ -109,3 +123,9 @@ class EdiMessage(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.message_type} {self.interchange_ref}/{self.message_ref}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Findings quote what was received; every path that stores them goes through here.
+        self.problems = without_nul(self.problems)
+        self.errors = without_nul(self.errors)
+        super().save(*args, **kwargs)
