@@ -208,7 +208,8 @@ def test_postgres_notify_reaches_listeners_only_after_commit(org) -> None:
 @pytest.fixture
 def slow_polling_dispatcher() -> Iterator[Dispatcher]:
     """Polls only every 10 s: whatever it claims sooner, something woke it for."""
-    yield from _start(1, poll=10.0, capacity=40, batch=20, limits_redis_url="")
+    for started in _start(1, poll=10.0, capacity=40, batch=20, limits_redis_url=""):
+        yield started[0]
 
 
 def _count_skipping_claims(monkeypatch: pytest.MonkeyPatch) -> list[float]:
@@ -259,7 +260,7 @@ def test_a_publication_ends_the_wait_beside_a_full_endpoint(
         # One more for the full endpoint: the claim it wakes skips that endpoint, finds
         # nothing else due, and the dispatcher settles down to wait.
         _write(lambda: emit(org, type="whtest.updated", number="S21"))
-        time.sleep(0.3)
+        assert _wait(lambda: slow_polling_dispatcher.others_idle is not None, timeout=3)
         _write(lambda: make_endpoint(other_url, event_types=["whtest.other"]))
         _write(lambda: emit(org, type="whtest.other", number="F1"))
         assert other.wait_for(1, timeout=2)

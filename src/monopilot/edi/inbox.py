@@ -28,6 +28,7 @@ from monopilot.edi.models import (
     MessageDirection,
     MessageStatus,
     TradingPartner,
+    without_nul,
 )
 from monopilot.edi.partners import next_control_ref
 from monopilot.tenancy.models import Organization
@@ -229,8 +230,8 @@ def process(row: EdiMessage, msg: Message, partner: TradingPartner) -> None:
 def _scrub(msg: Message) -> None:
     """NUL can't be stored in PostgreSQL text: flows see U+FFFD instead (reported already)."""
     for seg in msg.segments:
-        if any("\x00" in c for e in seg.elements for c in e):
-            seg.elements = [[c.replace("\x00", "\ufffd") for c in e] for e in seg.elements]
+        if any("\x00" in c for e in seg.elements for c in e):  # rare: copy only then
+            seg.elements = without_nul(seg.elements)
 
 
 def _acknowledge(

@@ -8,7 +8,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from monopilot.edi.edifact import Message, parse
-from monopilot.edi.models import EdiMessage, MessageDirection, MessageStatus, TradingPartner
+from monopilot.edi.models import (
+    EdiMessage,
+    MessageDirection,
+    MessageStatus,
+    TradingPartner,
+    without_nul,
+)
 from monopilot.integration_logs.services import log_integration
 
 S = MessageStatus
@@ -27,7 +33,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 def safe(text: str | None, limit: int = 4000) -> str:
     """Received text as storable text: PostgreSQL refuses NUL in text and JSON."""
-    return (text or "").replace("\x00", "\ufffd")[:limit]
+    return str(without_nul(text or ""))[:limit]
 
 
 def move(row: EdiMessage, target: str) -> None:

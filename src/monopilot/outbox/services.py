@@ -273,7 +273,7 @@ def purge_expired(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     label = Message._meta.label
     purged = 0
-    for org_id in Organization.objects.values_list("id", flat=True).iterator():
+    for org_id in list(Organization.objects.values_list("id", flat=True)):
         for status, field, kept in (
             (Status.DEAD, "dead_at", DEAD_LETTER_RETENTION),
             (Status.DELIVERED, "delivered_at", DELIVERED_RETENTION),
