@@ -244,26 +244,68 @@ def test_a_full_endpoints_backlog_is_not_searched_after_every_claim(
     assert len(skipping_claims) <= 2
 
 
+def _settle_beside_a_full_endpoint(
+    org: Organization, make_endpoint: Any, dispatcher: Dispatcher
+) -> Receiver:
+    """An endpoint answering in 8 s that holds all it may (10 of 20), and a dispatcher whose
+    last claim skipped it and found nothing else: it waits for news or its next poll. The
+    caller stops the returned receiver. (The test's `receiver` allows loopback URLs.)"""
+    slow = Receiver()
+    slow_url = slow.start()
+    slow.script.extend(Answer(200, delay=8.0) for _ in range(20))
+    _write(lambda: make_endpoint(slow_url, max_concurrency=1, event_types=["whtest.updated"]))
+    _emit_many(org, 20, type="whtest.updated")
+    assert _wait(lambda: Message.objects.exclude(lease_token="").count() >= 10, timeout=3)
+    # The claimed messages have started (their endpoint's gate exists): only now does the
+    # dispatcher know the endpoint is full. A publication before that would be claimed by a
+    # claim that skips nothing, and no skipping claim would come for 10 s.
+    assert _wait(lambda: bool(dispatcher.gates), timeout=3)
+    # One more for the full endpoint: the claim it wakes skips that endpoint, finds nothing
+    # else due, and the dispatcher settles down to wait.
+    _write(lambda: emit(org, type="whtest.updated", number="S21"))
+    assert _wait(lambda: dispatcher.others_idle is not None, timeout=3)
+    return slow
+
+
 def test_a_publication_ends_the_wait_beside_a_full_endpoint(
     org, receiver, make_endpoint, slow_polling_dispatcher
 ) -> None:
-    """The full endpoint answers in 8 s: no room comes free and nothing is polled for 10 s;
-    a message for another endpoint goes out at once all the same. (`receiver` allows the
-    loopback URLs.)"""
-    slow, other = Receiver(), Receiver()
-    slow_url, other_url = slow.start(), other.start()
+    """No room comes free at the full endpoint and nothing is polled for 10 s; a message for
+    another endpoint goes out at once all the same."""
+    slow = _settle_beside_a_full_endpoint(org, make_endpoint, slow_polling_dispatcher)
+    other = Receiver()
     try:
-        slow.script.extend(Answer(200, delay=8.0) for _ in range(20))
-        _write(lambda: make_endpoint(slow_url, max_concurrency=1, event_types=["whtest.updated"]))
-        _emit_many(org, 20, type="whtest.updated")
-        assert _wait(lambda: Message.objects.exclude(lease_token="").count() >= 10, timeout=3)
-        # One more for the full endpoint: the claim it wakes skips that endpoint, finds
-        # nothing else due, and the dispatcher settles down to wait.
-        _write(lambda: emit(org, type="whtest.updated", number="S21"))
-        assert _wait(lambda: slow_polling_dispatcher.others_idle is not None, timeout=3)
-        _write(lambda: make_endpoint(other_url, event_types=["whtest.other"]))
+        _write(lambda: make_endpoint(other.start(), event_types=["whtest.other"]))
         _write(lambda: emit(org, type="whtest.other", number="F1"))
         assert other.wait_for(1, timeout=2)
+    finally:
+        slow.stop()
+        other.stop()
+
+
+def test_a_failed_claim_does_not_forget_the_publication(
+    org, receiver, make_endpoint, slow_polling_dispatcher, monkeypatch
+) -> None:
+    """The claim a publication woke fails (the database went away for a moment): the retry
+    a second later must claim, not wait for the next poll as if nothing had been published."""
+    from monopilot.outbox import delivery
+
+    slow = _settle_beside_a_full_endpoint(org, make_endpoint, slow_polling_dispatcher)
+    other = Receiver()
+    claim, failures = delivery.claim, []
+
+    def failing_once(**kwargs: Any) -> Any:
+        if not failures:
+            failures.append(kwargs)
+            raise OperationalError("server closed the connection unexpectedly")
+        return claim(**kwargs)
+
+    try:
+        _write(lambda: make_endpoint(other.start(), event_types=["whtest.other"]))
+        monkeypatch.setattr(delivery, "claim", failing_once)
+        _write(lambda: emit(org, type="whtest.other", number="F1"))
+        assert other.wait_for(1, timeout=4)  # one retry after 1 s; the poll is 10 s away
+        assert len(failures) == 1
     finally:
         slow.stop()
         other.stop()

@@ -219,6 +219,7 @@ class Dispatcher:
                 jobs, verdicts = await self._db(self._claim_and_prepare, limit, full)
             except Exception:
                 logger.exception("outbox claim failed; retrying")
+                self.news = True  # what woke this claim is still unclaimed: no idle wait
                 await asyncio.sleep(1.0)
                 continue
             self._start(jobs, verdicts)
