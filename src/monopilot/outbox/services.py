@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from monopilot.core.ids import time_ordered_uuid
@@ -233,16 +234,10 @@ def locked_in_order(qs: QuerySet[Message], limit: int | None = None) -> list[Mes
     return list(ordered[:limit] if limit is not None else ordered)
 
 
-def lock_ids_in_order(qs: QuerySet[Message]) -> list[uuid.UUID]:
-    """Lock the rows of `qs` as `locked_in_order` does, fetching only their ids."""
-    if connection.vendor != "postgresql":
-        return []  # SQLite: the transaction holds the one write lock already
-    return list(_in_lock_order(qs).values_list("id", flat=True))
-
-
 def lock_listed_ids_in_order(ids: list[uuid.UUID]) -> None:
-    """`lock_ids_in_order` for a list of ids, in one hand-written statement: the recording
-    batch runs it for every batch, and compiling the ORM query cost more than running it."""
+    """Lock the listed rows in id order (as `locked_in_order` does; PostgreSQL only, SQLite
+    has one writer anyway). Hand-written: the recording runs it for every batch, and
+    compiling the ORM query cost more than running it."""
     if connection.vendor != "postgresql" or not ids:
         return
     table = connection.ops.quote_name(Message._meta.db_table)
@@ -258,10 +253,17 @@ def _in_lock_order(qs: QuerySet[Message]) -> QuerySet[Message]:
 
 
 def _locked(qs: QuerySet[Message]) -> QuerySet[Message]:
-    """`qs` narrowed to its rows locked in id order, ready for one UPDATE."""
+    """`qs` narrowed to its rows locked in id order, ready for one UPDATE.
+
+    PostgreSQL: `UPDATE … WHERE id IN (SELECT id … ORDER BY id FOR UPDATE OF …)`, one
+    statement. (Fetching the ids and sending them back as a list cost 1.4 s for a target
+    with 30,000 waiting messages, and grows with the backlog a pause leaves behind.) The
+    subquery is given as SQL: an `__in` queryset would lose its ORDER BY, and with it the
+    lock order that keeps this from deadlocking with the recording of outcomes."""
     if connection.vendor != "postgresql":
         return qs
-    return Message.objects.filter(id__in=lock_ids_in_order(qs))
+    sql, params = _in_lock_order(qs).values("id").query.sql_with_params()
+    return Message.objects.filter(id__in=RawSQL(sql, params))  # noqa: S611 (compiled by the ORM, values bound)
 
 
 def purge_expired(*, now: datetime | None = None) -> int:
