@@ -3,8 +3,13 @@ duplicates by webhook-id the same way, so both give comparable figures."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +41,29 @@ def test_receiver_counts_first_receipts_and_duplicates(server: str) -> None:
                 assert rate.result() > 0
         # Each client: warm-up and measured posts, every one answered before the next.
         assert rx.stats()["requests"] == 3 + 2 * (200 + 200)
+
+
+def test_the_webhook_bench_runs_end_to_end_and_compares_with_the_raw_limit(tmp_path) -> None:
+    """`monopilot bench webhooks --json`, small and in-process, as a user runs it: on its
+    own embedded SQLite file (the test database is in memory, one writer at a time), every
+    event arrives once, and the ratio is to the mean of the raw limit measured before and
+    after the drain."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["MONOPILOT_VAR_DIR"] = str(tmp_path / "var")
+    command = [
+        str(Path(sys.executable).with_name("monopilot")), "bench", "webhooks", "--events",
+        "200", "--latency-events", "20", "--pace", "100", "--workers", "0", "--receivers",
+        "aiohttp", "--json",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, env=env, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    result = json.loads(done.stdout)  # one run: the figures themselves
+    assert (result["received_unique"], result["delivered"], result["duplicates"]) == (220, 220, 0)
+    before, after = result["raw_posts_per_s_before_after"]
+    assert before > 0 and after > 0
+    assert result["raw_posts_per_s"] == round((before + after) / 2)
+    expected = result["deliveries_per_s"] / ((before + after) / 2)
+    assert result["ratio_to_raw"] == pytest.approx(expected, rel=0.01)
+    assert set(result["goals_met"]) == {
+        "p50 < 50 ms", "p99 < 250 ms", ">= 1000 deliveries/s", ">= 50% of raw",
+    }  # fmt: skip
