@@ -318,7 +318,7 @@ def run(
                 latency = _latency_phase(org, endpoint, rx, latency_events, pace)
                 throughput = _throughput_phase(org, endpoint, rx, events, base=latency_events)
             # Once more after the drain (the dispatchers stopped): this machine's speed
-            # drifts by ±20 % within minutes, so the limit is the mean of a measure just
+            # drifts by up to 40 % within minutes, so the limit is the mean of a measure just
             # before and one just after, not one taken a minute earlier alone.
             raw_after = raw_limit(rx.url, total=max(events, 2000), client="aiohttp")
         finally:
