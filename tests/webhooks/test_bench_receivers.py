@@ -61,7 +61,8 @@ def test_the_webhook_bench_runs_end_to_end_and_compares_with_the_raw_limit(tmp_p
     assert (result["received_unique"], result["delivered"], result["duplicates"]) == (220, 220, 0)
     before, after = result["raw_posts_per_s_before_after"]
     assert before > 0 and after > 0
-    assert result["raw_posts_per_s"] == round((before + after) / 2)
+    # The printed measures are rounded, the mean is of the exact ones: one apart at most.
+    assert abs(result["raw_posts_per_s"] - (before + after) / 2) <= 1
     expected = result["deliveries_per_s"] / ((before + after) / 2)
     assert result["ratio_to_raw"] == pytest.approx(expected, rel=0.01)
     assert set(result["goals_met"]) == {

@@ -208,7 +208,7 @@ class Dispatcher:
             self.wakeup.clear()
             full = self._full_targets()
             self.skipped = set(full)
-            idle_for = self._others_idle_for(full)
+            idle_for = self._others_idle_for(self.skipped)
             if idle_for > 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wakeup.wait(), timeout=idle_for)
@@ -240,7 +240,7 @@ class Dispatcher:
             if any(job.target_id not in skipped_then for job in jobs):
                 self.others_idle = None  # another target had messages due after all
 
-    def _others_idle_for(self, full: list[uuid.UUID]) -> float:
+    def _others_idle_for(self, full: set[uuid.UUID]) -> float:
         """How long a claim skipping `full` would still find nothing (0: claim now).
 
         True while nothing was published since a claim that skipped no more than these
@@ -249,7 +249,7 @@ class Dispatcher:
         if self.others_idle is None or self.news or not full:
             return 0.0
         skipped_then, at = self.others_idle
-        if not skipped_then <= set(full):
+        if not skipped_then <= full:
             return 0.0  # a target it skipped may be claimed now
         return max(at + self.poll - self._now(), 0.0)
 
