@@ -157,3 +157,25 @@ def test_payload_is_compact_json(org, receiver, make_endpoint) -> None:
     drain_once()
     body = receiver.requests[0].body
     assert body == json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def test_any_answer_body_is_recorded_even_one_the_database_cannot_store(
+    org, receiver, make_endpoint
+) -> None:
+    """A receiver's body is foreign text: NUL (which PostgreSQL refuses in text columns)
+    must not make the recording fail — that would fail the whole batch, and the messages
+    would be sent again and again. Tabs, newlines, backslashes and other text are kept."""
+    make_endpoint(receiver.url, max_retries=3)
+    emit(org, number="SO-1")
+    emit(org, number="SO-2")
+    receiver.script.extend(
+        [Answer(200, "ok\x00\tthen\\more\r\nłódź"), Answer(500, "bad\x00\x00 \\N end")]
+    )
+    outcomes = drain_once()
+    assert sorted(o.ok for o in outcomes) == [False, True]
+    bodies = sorted(Attempt.objects.values_list("response_body", flat=True))
+    assert bodies == ["bad \\N end", "ok\tthen\\more\r\nłódź"]
+    assert sorted(Message.objects.values_list("status", flat=True)) == ["delivered", "pending"]
+    attempts_logged = IntegrationLog.objects.filter(event_type="whtest.created")
+    logged = sorted(attempts_logged.values_list("response_body", flat=True))
+    assert logged == ["bad \\N end", "ok\tthen\\more\r\nłódź"]

@@ -202,11 +202,19 @@ def _attempt_row(o: Outcome, worker: str) -> dict[str, Any]:
         "ok": o.ok,
         "http_status": o.http_status,
         "request_headers": o.request_headers,
-        "response_body": o.response_body[:RESPONSE_BODY_CHARS],
-        "error": o.error[:4000],
+        "response_body": _storable(o.response_body[:RESPONSE_BODY_CHARS]),
+        "error": _storable(o.error[:4000]),
         "worker": worker[:100],
         "manual": o.job.manual,
     }
+
+
+def _storable(text: str) -> str:
+    """Foreign text (a receiver's answer, an error quoting it) without NUL characters:
+    PostgreSQL refuses them in text, and one such answer would fail the recording of its
+    whole batch (then the messages are sent again, and fail the same way). The log drops
+    them too (`masking.mask_text`)."""
+    return text.replace("\x00", "") if "\x00" in text else text
 
 
 def _mark_delivered(outcomes: list[Outcome], now: datetime) -> None:
