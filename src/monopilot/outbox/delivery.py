@@ -227,14 +227,13 @@ def _mark_delivered(outcomes: list[Outcome], now: datetime) -> None:
     table = connection.ops.quote_name(Message._meta.db_table)
     with connection.cursor() as cursor:
         for (token, status), ids in groups.items():
-            marks = ", ".join(["%s"] * len(ids))
+            listed, id_params = fastsql.id_list(ids)
             cursor.execute(
                 f"UPDATE {table} SET status = %s, delivered_at = %s, last_attempt_at = %s, "  # noqa: S608
                 "last_http_status = %s, last_error = '', attempts = attempts + 1, "
                 "cycle_attempts = cycle_attempts + 1, lease_until = NULL, lease_token = '' "
-                f"WHERE lease_token = %s AND id IN ({marks})",
-                [Status.DELIVERED, stamp, stamp, status, token,
-                 *(fastsql.uuid_param(i) for i in ids)],
+                f"WHERE lease_token = %s AND id {listed}",
+                [Status.DELIVERED, stamp, stamp, status, token, *id_params],
             )  # fmt: skip
 
 
@@ -258,7 +257,7 @@ def _mark_failed(o: Outcome, now: datetime) -> bool:
         "cycle_attempts": cycle,
         "last_attempt_at": now,
         "last_http_status": o.http_status,
-        "last_error": o.error[:4000],
+        "last_error": _storable(o.error[:4000]),
         "lease_until": None,
         "lease_token": "",
     }

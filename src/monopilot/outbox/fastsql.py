@@ -94,6 +94,16 @@ def uuid_param(value: uuid.UUID) -> Any:
     return _uuid_prep()(value)
 
 
+def id_list(ids: Sequence[uuid.UUID]) -> tuple[str, list[Any]]:
+    """`IN (…)` for these ids in hand-written SQL, and its parameters.
+
+    PostgreSQL: `= ANY(%s::uuid[])` with one array literal. Django's cursor binds on the
+    client, and quoting each UUID as a parameter of its own cost ~3 µs an id there."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s::uuid[])", ["{" + ",".join(map(str, ids)) + "}"]
+    return f"IN ({', '.join(['%s'] * len(ids))})", [uuid_param(i) for i in ids]
+
+
 def datetime_param(value: dt.datetime) -> Any:
     """An aware datetime as this backend's driver takes it in hand-written SQL."""
     return _datetime_prep()(value)

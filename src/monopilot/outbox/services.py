@@ -21,7 +21,7 @@ from django.utils import timezone
 from monopilot.core.ids import time_ordered_uuid
 from monopilot.integration_logs.models import IntegrationLog
 from monopilot.integration_logs.services import LogEntry
-from monopilot.outbox import alerts, wake
+from monopilot.outbox import alerts, fastsql, wake
 from monopilot.outbox import transport as transports
 from monopilot.outbox.errors import ServiceError
 from monopilot.outbox.models import Message, RetryPolicy, Status
@@ -241,10 +241,11 @@ def lock_listed_ids_in_order(ids: list[uuid.UUID]) -> None:
     if connection.vendor != "postgresql" or not ids:
         return
     table = connection.ops.quote_name(Message._meta.db_table)
+    listed, params = fastsql.id_list(ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE",  # noqa: S608
-            [ids],
+            f"SELECT id FROM {table} WHERE id {listed} ORDER BY id FOR UPDATE",  # noqa: S608
+            params,
         )
 
 
