@@ -21,10 +21,11 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from monopilot.core import fastsql
 from monopilot.integration_logs.masking import mask_json_text
 from monopilot.integration_logs.models import IntegrationLog
 from monopilot.integration_logs.services import LogEntry
-from monopilot.outbox import alerts, fastsql, policy
+from monopilot.outbox import alerts, policy
 from monopilot.outbox import transport as transports
 from monopilot.outbox.models import Attempt, Message, Status
 from monopilot.outbox.services import lock_listed_ids_in_order

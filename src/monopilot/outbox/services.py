@@ -18,10 +18,11 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from monopilot.core import fastsql
 from monopilot.core.ids import time_ordered_uuid
 from monopilot.integration_logs.models import IntegrationLog
 from monopilot.integration_logs.services import LogEntry
-from monopilot.outbox import alerts, fastsql, wake
+from monopilot.outbox import alerts, wake
 from monopilot.outbox import transport as transports
 from monopilot.outbox.errors import ServiceError
 from monopilot.outbox.models import Message, RetryPolicy, Status

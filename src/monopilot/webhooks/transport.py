@@ -20,10 +20,10 @@ import httpx
 from django.db import connection
 from django.utils import timezone
 
-from monopilot.core import http
+from monopilot.core import fastsql, http
 from monopilot.core.postclient import BadResponse, PostClient
 from monopilot.integration_logs.services import log_integration
-from monopilot.outbox import alerts, fastsql
+from monopilot.outbox import alerts
 from monopilot.outbox.transport import SEND, Job, Limits, Outcome, Transport, Verdict, register
 from monopilot.webhooks import signing
 from monopilot.webhooks.models import Endpoint, EndpointStatus

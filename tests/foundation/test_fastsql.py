@@ -14,12 +14,12 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monopilot.core import fastsql
 from monopilot.core.ids import time_ordered_uuid
 from monopilot.core.rawjson import RawJSON
 from monopilot.integration_logs.masking import mask, mask_json_text
 from monopilot.integration_logs.models import IntegrationLog
 from monopilot.integration_logs.services import LogEntry
-from monopilot.outbox import fastsql
 
 # Text built from fragments that matter to masking (secret key names, inline-secret
 # prefixes, NUL, the Kelvin sign, quotes, backslashes, non-ASCII letters).
