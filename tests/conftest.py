@@ -45,6 +45,18 @@ def owner(org: Organization, make_user: Callable[..., User]) -> User:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the default language. A request served in Polish leaves Polish
+    active in the thread (LocaleMiddleware activates, nothing deactivates), and a later
+    test that formats text without a request then spoke Polish, depending on test order."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _log_gate(request: pytest.FixtureRequest) -> None:
     """Keep the append-only guard armed in every test, and let the test-database flush of
     transactional tests pass it (the purge gate is the only door for deletes)."""
