@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -112,6 +113,31 @@ def test_buffered_writer_writes_every_row_masked(org: Organization) -> None:
     assert {r.request_body["password"] for r in IntegrationLog.objects.filter(org=org)} == {
         REDACTED
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_steady_stream_is_written_in_few_transactions(org: Organization, monkeypatch) -> None:
+    """Under a steady stream of API calls the writer gathers rows for half a second: every
+    batch is a transaction (a commit, a flush of the WAL on PostgreSQL) taken from the
+    requests beside it. Woken every 50 ms it wrote 20x more, smaller batches and the
+    gateway's added cost on PostgreSQL rose by ~250 µs a request."""
+    from monopilot.integration_logs import writer as module
+
+    batches: list[int] = []
+    insert = module._insert
+    monkeypatch.setattr(module, "_insert", lambda rows: (batches.append(len(rows)), insert(rows)))
+    writer = BufferedLogWriter()  # the defaults, as the API uses it
+    for _ in range(80):  # one call every 5 ms for 0.4 s
+        writer.submit(
+            LogEntry(org_id=org.pk, integration_type="api", direction="inbound", status="success")
+        )
+        time.sleep(0.005)
+    deadline = time.monotonic() + 5
+    while sum(batches) < 80 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    writer.stop()
+    assert sum(batches) == 80 and len(batches) <= 2
+    assert IntegrationLog.objects.filter(org=org).count() == 80
 
 
 @pytest.mark.django_db(transaction=True)
