@@ -68,3 +68,25 @@ def test_the_webhook_bench_runs_end_to_end_and_compares_with_the_raw_limit(tmp_p
     assert set(result["goals_met"]) == {
         "p50 < 50 ms", "p99 < 250 ms", ">= 1000 deliveries/s", ">= 50% of raw",
     }  # fmt: skip
+
+
+def test_random_failures_of_one_message_stop_at_the_cap() -> None:
+    from urllib.error import HTTPError
+
+    from monopilot.webhooks.receiver import Receiver
+
+    rx = Receiver(fail_rate=1.0, max_failures_per_message=2, keep_bodies=False)
+    url = rx.start() + "/hook"
+    try:
+
+        def status(msg_id: str) -> int:
+            try:
+                return _post(url, msg_id)
+            except HTTPError as error:
+                return error.code
+
+        assert [status("msg_a") >= 400 for _ in range(2)] == [True, True]
+        assert status("msg_a") == 200  # the cap: through at the third try
+        assert status("msg_b") >= 400  # another message has failures of its own to go
+    finally:
+        rx.stop()

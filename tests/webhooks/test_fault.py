@@ -77,7 +77,18 @@ def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 @pytest.mark.parametrize("limits", ["per-process", "shared"])
 def test_sigkilled_workers_lose_nothing(tmp_path: Path, record_property, limits: str) -> None:
-    receiver = Receiver(fail_rate=0.3, hang_rate=0.03, hang_seconds=2.5, keep_bodies=False, seed=7)
+    # At most 5 failures of one message: with ~33 % of requests failing independently, a
+    # message out of 400 failed all its 11 tries (max_retries 10) about once in 500 runs,
+    # more often on a slow machine whose own timeouts add to the planned ones. Dead letters
+    # are a visible outcome, tested on their own; this test is about losing none.
+    receiver = Receiver(
+        fail_rate=0.3,
+        hang_rate=0.03,
+        hang_seconds=2.5,
+        keep_bodies=False,
+        seed=7,
+        max_failures_per_message=5,
+    )
     url = receiver.start()
     env = _env(tmp_path)
     if limits == "shared":

@@ -16,7 +16,7 @@ import random
 import socket
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,8 +48,13 @@ class Receiver:
         hang_seconds: float = 5.0,
         keep_bodies: bool = True,
         seed: int | None = None,
+        max_failures_per_message: int | None = None,
     ) -> None:
         self.fail_rate = fail_rate
+        # Random failures (hangs included) of one webhook-id stop after this many: the
+        # message then goes through, whatever its sender's retry limit.
+        self.max_failures_per_message = max_failures_per_message
+        self.failures: Counter[str] = Counter()
         self.hang_rate = hang_rate
         self.hang_seconds = hang_seconds
         self.keep_bodies = keep_bodies
@@ -78,7 +83,7 @@ class Receiver:
         msg_id = request.headers.get("webhook-id", "")
         if self.keep_bodies:
             self.requests.append(Received(request.path, dict(request.headers), body, now))
-        answer = self.script.popleft() if self.script else self._random_answer()
+        answer = self.script.popleft() if self.script else self._random_answer(msg_id)
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
@@ -94,8 +99,13 @@ class Receiver:
                 self.first_seen[msg_id] = now
         return web.Response(status=answer.status, text=answer.body, headers=answer.headers)
 
-    def _random_answer(self) -> Answer:
+    def _random_answer(self, msg_id: str) -> Answer:
         roll = self.random.random()
+        limit = self.max_failures_per_message
+        if limit is not None and self.failures[msg_id] >= limit:
+            return Answer()
+        if roll < self.hang_rate + self.fail_rate:
+            self.failures[msg_id] += 1
         if roll < self.hang_rate:
             return Answer(200, delay=self.hang_seconds)
         if roll < self.hang_rate + self.fail_rate:
