@@ -102,15 +102,14 @@ class Receiver:
     def _random_answer(self, msg_id: str) -> Answer:
         roll = self.random.random()
         limit = self.max_failures_per_message
-        if limit is not None and self.failures[msg_id] >= limit:
+        if roll >= self.hang_rate + self.fail_rate or (
+            limit is not None and self.failures[msg_id] >= limit
+        ):
             return Answer()
-        if roll < self.hang_rate + self.fail_rate:
-            self.failures[msg_id] += 1
+        self.failures[msg_id] += 1
         if roll < self.hang_rate:
             return Answer(200, delay=self.hang_seconds)
-        if roll < self.hang_rate + self.fail_rate:
-            return Answer(self.random.choice([500, 502, 503, 429]), body="failing on purpose")
-        return Answer()
+        return Answer(self.random.choice([500, 502, 503, 429]), body="failing on purpose")
 
     def stats(self, *, first_seen: bool = True) -> dict[str, Any]:
         result: dict[str, Any] = {
