@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import math
 import os
@@ -95,7 +96,8 @@ class Dispatcher:
     def run(self, stop: threading.Event) -> None:
         loop = asyncio.new_event_loop()
         try:
-            loop.run_until_complete(self._main(stop))
+            with collector_settled():
+                loop.run_until_complete(self._main(stop))
         finally:
             loop.close()
 
@@ -397,6 +399,44 @@ class Dispatcher:
         end = time.monotonic() + timeout
         while self.in_flight > 0 and time.monotonic() < end:
             await asyncio.sleep(0.05)
+
+
+_collector_lock = threading.Lock()
+_collector_users = 0
+_collector_threshold: tuple[int, int, int] | None = None
+YOUNG_COLLECTION_EVERY = 10_000
+
+
+@contextlib.contextmanager
+def collector_settled() -> Any:
+    """While a dispatcher runs, the cyclic garbage collector leaves the process's existing
+    objects alone and runs its young collections less often.
+
+    Why: a full collection walks every object of the process (the whole Django app: ~130,000
+    objects, 100 to 200 ms on this machine with the GIL held), and the dispatcher's
+    allocations trigger one every second or so, stalling every request in flight. The
+    objects that exist when the dispatcher starts are the application's own and live as
+    long as the process: `gc.freeze()` moves them out of the collector's sight. Young
+    collections every 10,000 new containers instead of 700 cost a few hundred kB at most.
+    Measured: 8 % of a 10,000-event drain went to the collector before (decision 0200).
+    Nested and concurrent dispatchers (tests) share one setting; the last one out restores
+    the collector as it was."""
+    global _collector_users, _collector_threshold
+    with _collector_lock:
+        if _collector_users == 0:
+            _collector_threshold = young, *older = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(max(young, YOUNG_COLLECTION_EVERY), *older)
+        _collector_users += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector_users -= 1
+            if _collector_users == 0 and _collector_threshold is not None:
+                gc.set_threshold(*_collector_threshold)
+                _collector_threshold = None
+                gc.unfreeze()
 
 
 def _target_cap(limits: Limits) -> int:
