@@ -111,6 +111,35 @@ def test_per_endpoint_concurrency_limit(org, receiver, make_endpoint, dispatcher
     assert receiver.max_in_flight == 2
 
 
+def test_the_dispatcher_learns_how_quick_each_endpoint_is(
+    org, receiver, make_endpoint, dispatcher
+) -> None:
+    """A quick endpoint is claimed for again while its queue still holds what it sends in
+    the meantime; a slow one keeps the small caps (its backlog must not crowd others)."""
+    from monopilot.outbox.dispatcher import Holding
+    from monopilot.outbox.transport import Limits
+
+    slow_receiver = Receiver()
+    slow_url = slow_receiver.start()
+    try:
+        quick, _ = _write(lambda: make_endpoint(receiver.url, max_concurrency=10))
+        slow, _ = _write(
+            lambda: make_endpoint(slow_url, max_concurrency=10, event_types=["whtest.updated"])
+        )
+        slow_receiver.script.extend(Answer(200, delay=0.3) for _ in range(3))
+        _emit_many(org, 20)
+        _emit_many(org, 3, type="whtest.updated")
+        assert receiver.wait_for(20, timeout=10) and slow_receiver.wait_for(3, timeout=10)
+        assert _wait(lambda: slow.id in dispatcher.request_seconds)
+        assert dispatcher.request_seconds[quick.id] < 0.05
+        assert dispatcher.request_seconds[slow.id] > 0.25
+        limits = Limits(concurrency=10)
+        assert dispatcher._holding(slow.id, limits) == Holding(most=20, refill_at=10)
+        assert dispatcher._holding(quick.id, limits).refill_at > 10
+    finally:
+        slow_receiver.stop()
+
+
 def test_per_endpoint_rate_limit(org, receiver, make_endpoint, dispatcher) -> None:
     _write(lambda: make_endpoint(receiver.url, rate_limit=10))
     _emit_many(org, 6)

@@ -28,7 +28,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db import connection
@@ -45,6 +45,13 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFER_AFTER = 5.0
+# A claim takes 5 to 30 ms under load. A target whose requests are quick gets through
+# hundreds of messages in that time: it may hold what it would send in this long (up to
+# `FAST_TARGET_FACTOR` times its concurrency), so its queue does not run dry before the
+# next claim comes back.
+HOLD_AHEAD_SECONDS = 0.05
+FAST_TARGET_FACTOR = 8
+REQUEST_TIME_WEIGHT = 0.05  # of each new request in the moving average
 
 
 def lease_seconds() -> float:
@@ -62,7 +69,7 @@ class Dispatcher:
         self,
         *,
         worker_id: str | None = None,
-        capacity: int = 400,
+        capacity: int = 1000,
         batch: int = 200,
         poll: float = 0.5,
         record_batch: int = 500,
@@ -82,6 +89,8 @@ class Dispatcher:
         self.gates: dict[uuid.UUID, gates.Gate] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.queued: Counter[uuid.UUID] = Counter()  # per target: started here, not finished
+        # Per target: how long its requests take here (a moving average, seconds).
+        self.request_seconds: dict[uuid.UUID, float] = {}
         self.skipped: set[uuid.UUID] = set()  # targets the last claim left alone (full here)
         # The last claim that left full targets alone and found nothing else due: which
         # targets it skipped and when (loop time). Until something is published or a poll
@@ -263,7 +272,7 @@ class Dispatcher:
         full = []
         for target_id, queued in self.queued.items():
             gate = self.gates.get(target_id)
-            if gate is not None and queued >= _target_cap(gate.limits):
+            if gate is not None and queued >= self._holding(target_id, gate.limits).most:
                 full.append(target_id)
         return full
 
@@ -326,8 +335,12 @@ class Dispatcher:
         if not left:
             del self.queued[target_id]
         gate = self.gates.get(target_id)
-        if target_id in self.skipped and gate and left <= _target_cap(gate.limits) // 2:
-            # Half of what a skipped target may hold is done: claim for it again now,
+        if (
+            target_id in self.skipped
+            and gate
+            and left <= self._holding(target_id, gate.limits).refill_at
+        ):
+            # Enough of what a skipped target may hold is done: claim for it again now,
             # not at the next poll (its messages may be all that is due).
             self.skipped.discard(target_id)
             self.wakeup.set()
@@ -346,9 +359,21 @@ class Dispatcher:
             if loop.time() + gate.limits.timeout + 1 > job.lease_deadline:
                 return _deferred(job, 0)
             self.sent += 1
-            return await transport.send(job, self.client)
+            started = loop.time()
+            outcome = await transport.send(job, self.client)
+            self._learn_request_time(job.target_id, loop.time() - started)
+            return outcome
         finally:
             gate.release(permit)
+
+    def _learn_request_time(self, target_id: uuid.UUID, seconds: float) -> None:
+        known = self.request_seconds.get(target_id)
+        self.request_seconds[target_id] = (
+            seconds if known is None else known + (seconds - known) * REQUEST_TIME_WEIGHT
+        )
+
+    def _holding(self, target_id: uuid.UUID, limits: Limits) -> Holding:
+        return target_holding(limits, self.request_seconds.get(target_id))
 
     def _gate(self, job: Job, limits: Limits) -> gates.Gate:
         """The target's gate, renewed when its limits were edited (a request in flight
@@ -439,13 +464,33 @@ def collector_settled() -> Any:
                 gc.unfreeze()
 
 
-def _target_cap(limits: Limits) -> int:
-    """How many messages of one target a worker holds at most: twice what may be in flight
-    (at least 10), and no more than its rate lets start within `DEFER_AFTER`."""
-    cap = max(2 * limits.concurrency, 10)
+class Holding(NamedTuple):
+    most: int  # a worker holding this many messages of a target leaves its others queued
+    refill_at: int  # …and claims for it again once it holds no more than this
+
+
+def target_holding(limits: Limits, request_seconds: float | None = None) -> Holding:
+    """How many messages of one target a worker holds: at most twice what may be in flight
+    (at least 10), claiming again when half are done; no more than its rate lets start
+    within `DEFER_AFTER`. A slow target keeps these small caps: what a worker holds of it
+    must start before the lease runs out, and other targets must not wait behind it.
+
+    A target whose requests are quick (`request_seconds`, as measured here) would empty
+    that queue before the next claim comes back: the worker claims again while it still
+    holds what the target sends in `HOLD_AHEAD_SECONDS` (up to `FAST_TARGET_FACTOR` times
+    what may be in flight), and holds that plus one round in flight at most."""
+    concurrency = limits.concurrency
+    most = max(2 * concurrency, 10)
+    refill_at = most // 2
+    if request_seconds is not None:
+        per_second = concurrency / max(request_seconds, 1e-4)
+        ahead = min(math.ceil(per_second * HOLD_AHEAD_SECONDS), FAST_TARGET_FACTOR * concurrency)
+        if ahead > refill_at:
+            refill_at, most = ahead, max(most, ahead + concurrency)
     if limits.rate_per_second:
-        cap = min(cap, max(math.ceil(limits.rate_per_second * DEFER_AFTER), 1))
-    return cap
+        most = min(most, max(math.ceil(limits.rate_per_second * DEFER_AFTER), 1))
+        refill_at = min(refill_at, most // 2)
+    return Holding(most, refill_at)
 
 
 def _deferred(job: Job, wait: float) -> Outcome:
