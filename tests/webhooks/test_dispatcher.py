@@ -13,8 +13,9 @@ from typing import Any, TypeVar
 import pytest
 from django.db import OperationalError, transaction
 
-from monopilot.outbox.dispatcher import Dispatcher
+from monopilot.outbox.dispatcher import Dispatcher, Holding
 from monopilot.outbox.models import Message
+from monopilot.outbox.transport import Limits
 from monopilot.tenancy.models import Organization
 from monopilot.webhooks import services
 from monopilot.webhooks.receiver import Answer, Receiver
@@ -116,9 +117,6 @@ def test_the_dispatcher_learns_how_quick_each_endpoint_is(
 ) -> None:
     """A quick endpoint is claimed for again while its queue still holds what it sends in
     the meantime; a slow one keeps the small caps (its backlog must not crowd others)."""
-    from monopilot.outbox.dispatcher import Holding
-    from monopilot.outbox.transport import Limits
-
     slow_receiver = Receiver()
     slow_url = slow_receiver.start()
     try:
